@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--update-token", default=None, help="enable SPARQL Update for requests bearing this token")
     p.add_argument("--timeout", type=float, default=None, help="query time limit in seconds")
     p.add_argument("--max-rows", type=int, default=None, help="result row limit")
+    p.add_argument("--workers", type=int, default=None, help="query worker processes (default 2)")
     p.set_defaults(handler=_cmd_serve)
 
     return parser

@@ -1,0 +1,68 @@
+"""Server settings: from `policykg serve` options, a dict given to create_app, or the environment.
+
+Environment variables (used by `gunicorn 'policykg.server:create_app()'`):
+
+  POLICYKG_STORE            store directory (default data/store)
+  POLICYKG_BASE             base IRI of the data (default https://w3id.org/policykg/id/)
+  POLICYKG_UPDATE_TOKEN     enables SPARQL Update for requests bearing this token
+  POLICYKG_TIMEOUT          query time limit, seconds (default 30)
+  POLICYKG_MAX_ROWS         result row limit (default 10000)
+  POLICYKG_WORKERS          query worker processes (default 2)
+  POLICYKG_QUEUE_WAIT       seconds a request waits for a free worker before 503 (default 5)
+  POLICYKG_MAX_REQUEST_BYTES  largest request body accepted (default 1000000)
+  POLICYKG_EXPORT_TIMEOUT   time limit for /dump and full CSV exports, seconds (default 600)
+  POLICYKG_WORKER_MEMORY_MB  data-segment limit of each worker, MB (default 2048; 0 = none)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+
+DEFAULT_BASE = "https://w3id.org/policykg/id/"
+ONTOLOGY_NS = "https://w3id.org/policykg/ontology#"
+
+
+@dataclass
+class ServerConfig:
+    store: str = "data/store"
+    base: str = DEFAULT_BASE
+    update_token: str | None = None
+    timeout: float = 30.0
+    max_rows: int = 10000
+    workers: int = 2
+    queue_wait: float = 5.0
+    max_request_bytes: int = 1_000_000
+    export_timeout: float = 600.0
+    worker_memory_mb: int = 2048
+
+    @classmethod
+    def from_env(cls, env=None) -> ServerConfig:
+        env = os.environ if env is None else env
+        values = {}
+        for f in fields(cls):
+            raw = env.get("POLICYKG_" + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[f.name] = raw
+        return cls.from_mapping(values)
+
+    @classmethod
+    def from_mapping(cls, mapping) -> ServerConfig:
+        cfg = cls()
+        known = {f.name: f for f in fields(cls)}
+        for key, value in dict(mapping).items():
+            key = key.lower().replace("-", "_")
+            if key not in known or value is None:
+                continue
+            default = getattr(cls(), key)
+            if isinstance(default, bool):
+                value = str(value).lower() in ("1", "true", "yes")
+            elif isinstance(default, int):
+                value = int(value)
+            elif isinstance(default, float):
+                value = float(value)
+            setattr(cfg, key, value)
+        if not cfg.base.endswith(("/", "#")):
+            cfg.base += "/"
+        return cfg

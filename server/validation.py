@@ -1,0 +1,94 @@
+"""/validate: the SHACL report of the served store, from `policykg.graph.validate`.
+
+Validation (pySHACL) takes seconds to minutes and cannot be interrupted either, so it runs in a
+process of its own with a time limit, one at a time, and its report is cached per load version
+and format (the data only changes when the store is reloaded).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+
+from flask import Response
+
+from .negotiation import choose
+
+FORMATS = {"text/html": "html", "text/turtle": "turtle", "application/json": "json", "text/csv": "csv",
+           "text/plain": "text"}
+CONTENT_TYPES = {"html": "text/html; charset=utf-8", "turtle": "text/turtle; charset=utf-8",
+                 "json": "application/json", "csv": "text/csv; charset=utf-8", "text": "text/plain; charset=utf-8"}
+_lock = threading.Lock()
+VALIDATE_TIMEOUT = 600.0
+
+
+def _child(conn, store: str, fmt: str, engine: str) -> None:
+    try:
+        from policykg.graph.reports import render
+        from policykg.graph.validate import validate
+
+        report = validate(store, engine=engine)
+        conn.send(("ok", render(report, fmt), report.conforms, report.counts))
+    except Exception as e:  # noqa: BLE001 - reported as a message, never a traceback
+        conn.send(("error", f"{type(e).__name__}: {e}"))
+
+
+def run(store: str, fmt: str, engine: str = "pyshacl", timeout: float = VALIDATE_TIMEOUT):
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=_child, args=(child, store, fmt, engine), daemon=True, name="policykg-validate")
+    p.start()
+    child.close()
+    try:
+        if not parent.poll(timeout):
+            return ("timeout", f"Validation took longer than {timeout:g} s and was stopped.")
+        return parent.recv()
+    except (EOFError, OSError):
+        return ("error", "The validation process stopped unexpectedly.")
+    finally:
+        p.kill()
+        p.join(5)
+
+
+def handle(ep, request, shapes_dir) -> Response:
+    try:
+        import policykg.graph.reports  # noqa: F401
+        import policykg.graph.validate  # noqa: F401
+    except ImportError:
+        return Response("Validation is not available (policykg.graph.validate is not installed).\n",
+                        status=501, mimetype="text/plain")
+    fmt = (request.args.get("format") or "").lower()
+    if fmt in ("ttl",):
+        fmt = "turtle"
+    if not fmt:
+        chosen = choose(request.headers.get("Accept"), list(FORMATS))
+        if chosen is None:
+            return Response("Not Acceptable: the report is available as " + ", ".join(FORMATS) + "\n",
+                            status=406, mimetype="text/plain")
+        fmt = FORMATS[chosen]
+    if fmt not in CONTENT_TYPES:
+        return Response(f"Unknown format {fmt!r}\n", status=406, mimetype="text/plain")
+    engine = request.args.get("engine") or "pyshacl"
+    if engine not in ("pyshacl", "turbo"):
+        return Response("engine must be pyshacl or turbo\n", status=400, mimetype="text/plain")
+    version = ep.version.get()[0]
+    key = ("validate", fmt, engine)
+    hit = ep._cache.get(key)
+    if not (hit and hit[0] == version):
+        if not _lock.acquire(timeout=1):
+            return Response("A validation is already running; try again when it has finished.\n", status=503,
+                            mimetype="text/plain", headers={"Retry-After": "30"})
+        try:
+            result = run(ep.db, fmt, engine)
+        finally:
+            _lock.release()
+        if result[0] != "ok":
+            return Response(result[1] + "\n", status=503 if result[0] == "timeout" else 500, mimetype="text/plain")
+        hit = (version, result)
+        ep._cache[key] = hit
+    _, body, conforms, counts = hit[1]
+    resp = Response(body, content_type=CONTENT_TYPES[fmt])
+    resp.headers["X-SHACL-Conforms"] = "true" if conforms else "false"
+    resp.headers["X-SHACL-Counts"] = ", ".join(f"{k}={v}" for k, v in counts.items())
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    return resp

@@ -1,0 +1,478 @@
+"""Query worker processes: the only place a SPARQL query runs.
+
+pyoxigraph cannot cancel a running query (a thread with a timeout would leave it running, holding
+a core, forever). So every query runs in a separate process that opens the store read-only
+(`pyoxigraph.Store.read_only`), and the web process enforces the time limit from outside: when the
+deadline passes it kills the worker (SIGKILL) and starts a fresh one. A query that crashes or
+exhausts its worker's memory limit takes only that worker down. The web process never imports a
+result it did not ask for: workers send back finished, serialised bytes.
+
+Protocol on the pipe (parent -> worker): one job dict. Worker -> parent, either
+  ("ok", meta, body)                       a finished response body, or
+  ("start", meta) ("chunk", b)... ("end", meta)   a streamed one, or
+  ("error", status, message)               a client or server error the parent passes on.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+
+CHUNK = 64 * 1024
+
+
+class WorkerError(Exception):
+    """An error to report to the client with an HTTP status."""
+
+    def __init__(self, status: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+# ============================================================== worker side
+
+
+class _Sink:
+    """A binary file-like object; in streaming mode it forwards full chunks over the pipe."""
+
+    def __init__(self, conn=None):
+        self.conn = conn
+        self.buf = io.BytesIO()
+
+    def write(self, data) -> int:
+        self.buf.write(data)
+        if self.conn is not None and self.buf.tell() >= CHUNK:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.conn is not None and self.buf.tell():
+            self.conn.send(("chunk", self.buf.getvalue()))
+            self.buf = io.BytesIO()
+
+    def getvalue(self) -> bytes:
+        return self.buf.getvalue()
+
+
+def _dataset_kwargs(job: dict, ox) -> dict:
+    kw: dict = {}
+    dg, ng = job.get("default_graph"), job.get("named_graphs")
+    if dg is not None or ng is not None:
+        # the protocol's dataset replaces the query's (SPARQL 1.1 Protocol §2.1.4); a dataset with
+        # only named graphs has an empty default graph.
+        kw["default_graph"] = [ox.NamedNode(g) for g in (dg or [])]
+        kw["named_graphs"] = [ox.NamedNode(g) for g in (ng or [])]
+    elif job.get("union", True):
+        kw["use_default_graph_as_union"] = True
+    if job.get("base_iri"):
+        kw["base_iri"] = job["base_iri"]
+    return kw
+
+
+def _star_order(query: str) -> dict[str, int] | None:
+    """For SELECT * queries, each variable's first position in the query text."""
+    import re
+
+    from .sparql_text import skeleton
+
+    text = skeleton(query)
+    if not re.search(r"(?i)SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", text):
+        return None
+    order: dict[str, int] = {}
+    for m in re.finditer(r"[?$]([A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)", text):
+        order.setdefault(m.group(1), m.start())
+    return order
+
+
+def _run_query(store, job: dict, conn) -> None:
+    import pyoxigraph as ox
+
+    from . import results as R
+
+    t0 = time.perf_counter()
+    try:
+        res = store.query(job["query"], **_dataset_kwargs(job, ox))
+    except SyntaxError as e:
+        conn.send(("error", 400, f"Malformed query: {e}"))
+        return
+    except ValueError as e:
+        conn.send(("error", 400, f"Bad request: {e}"))
+        return
+    cap = R.RowCap(job.get("max_rows"))
+    stream = job.get("stream", False)
+    sink = _Sink(conn if stream else None)
+    order = None
+    if isinstance(res, ox.QueryBoolean):
+        kind = "boolean"
+    elif isinstance(res, ox.QuerySolutions):
+        kind = "tabular"
+        order = _star_order(job["query"])
+    else:
+        kind = "graph"
+    if job.get("raw"):  # internal use: rows as JSON-like dicts
+        if kind != "tabular":
+            conn.send(("ok", {"kind": kind}, bool(res) if kind == "boolean" else None))
+            return
+        names = [v.value for v in res.variables]
+        rows = []
+        for sol in cap.take(res):
+            rows.append({n: R.term_json(t) for n, t in zip(names, sol, strict=False) if t is not None})
+        conn.send(("ok", {"kind": kind, "vars": names, "truncated": cap.truncated,
+                          "elapsed": time.perf_counter() - t0}, rows))
+        return
+    fmt = R.pick_format(kind, job.get("accept"), job.get("format"))
+    if fmt is None:
+        offers = ", ".join(R.OFFERS[kind])
+        conn.send(("error", 406, f"Not Acceptable: this {kind} result can be sent as {offers}"))
+        return
+    meta = {"kind": kind, "format": fmt, "content_type": R.CONTENT_TYPES[fmt]}
+    if stream:
+        conn.send(("start", meta))
+    if kind == "boolean":
+        R.write_ask(sink, fmt, bool(res))
+    elif kind == "tabular":
+        names = [v.value for v in res.variables]
+        if order:
+            # SELECT *: oxigraph lists the variables sorted; people expect the order they wrote them in
+            perm = sorted(range(len(names)), key=lambda i: (order.get(names[i], 1 << 30), names[i]))
+            names = [names[i] for i in perm]
+            rows = ([sol[i] for i in perm] for sol in res)
+        else:
+            rows = res
+        R.write_select(sink, fmt, names, rows, cap, job.get("truncation_note"))
+    else:
+        R.write_graph(sink, fmt, res, cap, job.get("prefixes"))
+    meta.update(rows=cap.rows, truncated=cap.truncated, elapsed=time.perf_counter() - t0)
+    if stream:
+        sink.flush()
+        conn.send(("end", meta))
+    else:
+        conn.send(("ok", meta, sink.getvalue()))
+
+
+def _run_dump(store, job: dict, conn) -> None:
+    import pyoxigraph as ox
+
+    from . import results as R
+
+    fmt = job["format"]
+    conn.send(("start", {"content_type": R.CONTENT_TYPES[fmt]}))
+    sink = _Sink(conn)
+    if fmt in ("nquads", "trig"):
+        store.dump(sink, R.RDF_FORMATS[fmt], prefixes=job.get("prefixes") if fmt == "trig" else None)
+    else:  # a triple format: the union of all graphs (the default graph analysts query)
+        triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+        ox.serialize(triples, sink, R.RDF_FORMATS[fmt],
+                     prefixes=job.get("prefixes") if fmt == "turtle" else None)
+    sink.flush()
+    conn.send(("end", {}))
+
+
+def _run_update(store, job: dict, conn) -> None:
+    t0 = time.perf_counter()
+    try:
+        store.update(job["update"], base_iri=job.get("base_iri"))
+        store.flush()
+    except SyntaxError as e:
+        conn.send(("error", 400, f"Malformed update: {e}"))
+        return
+    conn.send(("ok", {"elapsed": time.perf_counter() - t0}, b""))
+
+
+def worker_main(conn, store_path: str, read_only: bool, memory_mb: int | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    if memory_mb:
+        try:
+            import resource
+
+            limit = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+        except (ImportError, ValueError, OSError):
+            pass
+    try:
+        import pyoxigraph as ox
+
+        store = ox.Store.read_only(store_path) if read_only else ox.Store(store_path)
+    except Exception as e:  # noqa: BLE001 - reported to the parent, which refuses to start
+        conn.send(("fatal", f"cannot open store {store_path!r}: {e}"))
+        return
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            op = job.get("op", "query")
+            if op == "query":
+                _run_query(store, job, conn)
+            elif op == "dump":
+                _run_dump(store, job, conn)
+            elif op == "update":
+                _run_update(store, job, conn)
+            else:
+                conn.send(("error", 400, f"unknown operation {op}"))
+        except MemoryError:
+            conn.send(("error", 503, "The query needed more memory than a query worker may use."))
+            return
+        except (BrokenPipeError, EOFError):
+            return
+        except Exception as e:  # noqa: BLE001 - never a traceback to the client
+            traceback.print_exc()
+            try:
+                conn.send(("error", 500, f"Query evaluation failed: {type(e).__name__}: {e}"))
+            except OSError:
+                return
+
+
+# ============================================================== parent side
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.Process
+    conn: object
+    jobs: int = 0
+
+
+@dataclass
+class PoolStats:
+    started: int = 0
+    killed: int = 0
+    timeouts: int = 0
+    busy_rejections: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+class QueryPool:
+    """A fixed number of worker processes over one store directory.
+
+    acquire() waits at most `queue_wait` seconds for an idle worker, then the request gets 503
+    (over capacity). Workers are started lazily in the process that uses them, so the pool works
+    under gunicorn's pre-fork model (each gunicorn worker has its own pool).
+    """
+
+    def __init__(self, store_path: str, size: int = 2, queue_wait: float = 5.0, memory_mb: int | None = None,
+                 read_only: bool = True, start_timeout: float = 60.0):
+        self.store_path = store_path
+        self.size = max(1, size)
+        self.queue_wait = queue_wait
+        self.memory_mb = memory_mb
+        self.read_only = read_only
+        self.start_timeout = start_timeout
+        self.stats = PoolStats()
+        self._ctx = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._all: set = set()
+        self._closed = False
+        self._exclusive = threading.Lock()  # held while workers are drained for an update
+
+    # ---- lifecycle
+    def _spawn(self) -> _Worker:
+        parent, child = self._ctx.Pipe(duplex=True)
+        p = self._ctx.Process(target=worker_main, args=(child, self.store_path, self.read_only, self.memory_mb),
+                              daemon=True, name="policykg-query-worker")
+        p.start()
+        child.close()
+        if not parent.poll(self.start_timeout):
+            p.kill()
+            raise WorkerError(503, "A query worker did not start in time.")
+        try:
+            msg = parent.recv()
+        except (EOFError, OSError) as e:
+            p.kill()
+            raise WorkerError(503, "A query worker could not start.") from e
+        if msg[0] != "ready":
+            p.join(5)
+            raise WorkerError(503, msg[1] if len(msg) > 1 else "A query worker could not start.")
+        self.stats.started += 1
+        w = _Worker(p, parent)
+        with self._lock:
+            self._all.add(w.process.pid)
+        return w
+
+    def _ensure_started(self) -> None:
+        if self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._idle = queue.Queue()
+            self._all = set()
+            self._pid = os.getpid()
+        for _ in range(self.size):
+            self._idle.put(self._spawn())
+
+    def start(self) -> None:
+        """Starts the workers now (and checks the store opens) instead of on first use."""
+        self._ensure_started()
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                w = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            self._kill(w, replace=False)
+
+    def _kill(self, w: _Worker, replace: bool = True) -> None:
+        try:
+            w.process.kill()
+            w.process.join(5)
+        except Exception:  # noqa: BLE001
+            pass
+        try:
+            w.conn.close()
+        except OSError:
+            pass
+        with self._lock:
+            self._all.discard(w.process.pid)
+        self.stats.killed += 1
+        if replace and not self._closed:
+            threading.Thread(target=self._replace, daemon=True).start()
+
+    def _replace(self) -> None:
+        for attempt in range(5):
+            try:
+                self._idle.put(self._spawn())
+                return
+            except WorkerError:
+                time.sleep(0.5 * (attempt + 1))
+
+    def acquire(self, wait: float | None = None) -> _Worker:
+        self._ensure_started()
+        try:
+            w = self._idle.get(timeout=self.queue_wait if wait is None else wait)
+        except queue.Empty:
+            self.stats.busy_rejections += 1
+            raise WorkerError(503, "The endpoint is at capacity: every query worker is busy. Try again shortly.",
+                              {"Retry-After": "5"}) from None
+        if not w.process.is_alive():
+            self._kill(w, replace=False)
+            w = self._spawn()
+        return w
+
+    def release(self, w: _Worker) -> None:
+        w.jobs += 1
+        self._idle.put(w)
+
+    # ---- running jobs
+    def run(self, job: dict, timeout: float | None):
+        """Runs a job to completion; returns (meta, body). Raises WorkerError."""
+        w = self.acquire()
+        try:
+            w.conn.send(job)
+            if timeout is not None and not w.conn.poll(timeout):
+                self.stats.timeouts += 1
+                self._kill(w)
+                w = None
+                raise WorkerError(503, f"Query timed out after {timeout:g} s (the worker running it was stopped).",
+                                  {"X-Query-Timeout": "true"})
+            msg = w.conn.recv()
+        except (EOFError, OSError, BrokenPipeError) as e:
+            if w is not None:
+                self._kill(w)
+            raise WorkerError(500, "The query worker stopped unexpectedly (the query may need too much memory).") from e
+        except BaseException:
+            if w is not None:  # an interrupt mid-job: never reuse a worker with a half-read pipe
+                self._kill(w)
+            raise
+        if msg[0] == "error" and msg[1] == 503:
+            self._kill(w)  # it ran out of memory: start a fresh one
+        else:
+            self.release(w)
+        if msg[0] == "error":
+            raise WorkerError(msg[1], msg[2])
+        if msg[0] != "ok":
+            raise WorkerError(500, "unexpected reply from a query worker")
+        return msg[1], msg[2]
+
+    def stream(self, job: dict, timeout: float | None):
+        """Starts a streamed job. Returns (meta, generator of bytes). Raises WorkerError before
+        the first byte; a timeout after it ends the stream early (the client sees a short body)."""
+        w = self.acquire()
+        deadline = None if timeout is None else time.monotonic() + timeout
+
+        def remaining():
+            return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+        try:
+            w.conn.send(job)
+            if not w.conn.poll(remaining()):
+                self.stats.timeouts += 1
+                self._kill(w)
+                raise WorkerError(503, f"Query timed out after {timeout:g} s.")
+            msg = w.conn.recv()
+        except (EOFError, OSError) as e:
+            self._kill(w)
+            raise WorkerError(500, "The query worker stopped unexpectedly.") from e
+        if msg[0] == "error":
+            self.release(w)
+            raise WorkerError(msg[1], msg[2])
+        if msg[0] == "ok":  # the worker chose not to stream
+            self.release(w)
+            body = msg[2]
+            return msg[1], iter([body])
+        meta = msg[1]
+
+        def gen():
+            done = False
+            try:
+                while True:
+                    if not w.conn.poll(remaining()):
+                        self.stats.timeouts += 1
+                        return
+                    m = w.conn.recv()
+                    if m[0] == "chunk":
+                        yield m[1]
+                    elif m[0] == "end":
+                        done = True
+                        return
+                    else:
+                        return
+            except (EOFError, OSError):
+                return
+            finally:
+                if done:
+                    self.release(w)
+                else:
+                    self._kill(w)  # client went away or the stream timed out
+
+        return meta, gen()
+
+    # ---- updates: drain every reader, write in a fresh read-write process, start readers again
+    def run_update(self, job: dict, timeout: float | None):
+        with self._exclusive:
+            self._ensure_started()
+            drained = []
+            try:
+                for _ in range(self.size):
+                    drained.append(self._idle.get(timeout=max(self.queue_wait, 30)))
+            except queue.Empty:
+                for w in drained:
+                    self._idle.put(w)
+                raise WorkerError(503, "The endpoint is busy; the update was not applied. Try again.",
+                                  {"Retry-After": "5"}) from None
+            for w in drained:
+                self._kill(w, replace=False)
+            writer_pool = QueryPool(self.store_path, 1, self.queue_wait, self.memory_mb, read_only=False)
+            try:
+                return writer_pool.run(job, timeout)
+            finally:
+                writer_pool.close()
+                for _ in range(self.size):
+                    self._idle.put(self._spawn())
