@@ -568,7 +568,11 @@ class Enricher:
         return None
 
     def _document_of(self, node):
-        """Nearest ancestor (eli:is_part_of*) that has a title, and its title."""
+        """Nearest ancestor that has a title, and its title.
+
+        Walks up eli:is_part_of (measure -> plan -> notice), and from a file or an
+        expression to the work it carries (eli:embodies, eli:realizes).
+        """
         seen = set()
         frontier = [node]
         while frontier:
@@ -580,7 +584,8 @@ class Enricher:
                 title = self._label(current, _TITLE_PROPS)
                 if title:
                     return current, title
-            frontier.extend(self.g.objects(current, ELI.is_part_of))
+            for prop in (ELI.is_part_of, ELI.embodies, ELI.realizes):
+                frontier.extend(sorted(self.g.objects(current, prop)))
         return None, None
 
     def _sources(self, node) -> list[Source]:
@@ -610,7 +615,7 @@ class Enricher:
 
     def _agencies(self, node, ftype: str | None, measure) -> list[str]:
         names: list[str] = []
-        if ftype in ("Agency",) or (ftype and "Agent" in ftype) or (ftype and "Mention" in ftype):
+        if ftype in ("Agency", "CollectiveAgent"):
             label = self._label(node)
             if label:
                 names.append(label)
@@ -638,38 +643,61 @@ class Enricher:
             r.document = info["document"]
             r.document_iri = info["document_iri"]
             r.agencies = list(info["agencies"])
-            sources = list(info["sources"])
-            # a result about one source (e.g. a quote that does not match) shows that one
-            if r.value and not r.value.startswith('"'):
-                value_sources = self._sources_of_resource(self._term(r.value)) if (
-                    r.value.startswith(("http", "_:"))) else []
-                if value_sources:
-                    sources = value_sources
-            r.sources = sources
+            r.sources = list(info["sources"])
 
     def _info(self, node) -> dict:
         ftype = self._type(node)
-        measure = self._measure_of(node, ftype)
-        anchor = measure if measure is not None else node
+        subject = node
+        sources = None
+        if ftype == "SpecificResource" or (node, RDF.type, OA.SpecificResource) in self.g:
+            # a result about a source: show the fact it is the source of, and this source only
+            fact = self.g.value(None, PROV.wasDerivedFrom, node)
+            sources = self._sources_of_resource(node)
+            if fact is not None:
+                subject = fact
+        stype = self._type(subject) if subject is not node else ftype
+        measure = self._measure_of(subject, stype)
+        anchor = measure if measure is not None else subject
         label = self._label(anchor)
-        if label is None and anchor is not node:
-            label = self._label(node)
+        if label is None and anchor is not subject:
+            label = self._label(subject)
+        if label is None and stype == "SourceFile":
+            name = self.g.value(subject, PKG.fileName)
+            label = str(name) if name is not None else None
         numbering = self.g.value(anchor, PKG.path)
-        if ftype in ("PolicyDocument",) or self.g.value(node, ELI.is_part_of) is None and measure is None:
-            own = self._label(node, _TITLE_PROPS)
-            doc_iri, doc_title = (node, own) if own else self._document_of(node)
+        doc_iri, doc_title = None, None
+        if stype == "PolicyDocument":
+            own = self._label(subject, _TITLE_PROPS)
+            doc_iri, doc_title = (subject, own) if own else self._document_of(subject)
+        elif stype == "Agency" or stype == "CollectiveAgent":
+            titles = sorted({t for m in self._measures_of_agency(subject)
+                             for _, t in [self._document_of(m)] if t})
+            doc_title = "; ".join(titles) or None
         else:
             doc_iri, doc_title = self._document_of(anchor)
-        sources = self._sources(node) or (self._sources(measure) if measure is not None else [])
+        if sources is None:
+            sources = self._sources(subject) or (self._sources(measure) if measure is not None else [])
+            if not sources and stype in ("Agency", "CollectiveAgent"):
+                for ob in sorted(self.g.subjects(PKG.agency, subject))[:3]:
+                    sources += self._sources(ob)
+            if not sources and stype == "SourceFile":
+                name = self.g.value(subject, PKG.fileName)
+                sources = [Source(file=str(name) if name is not None else _n3(subject))]
         return {
             "type": ftype,
             "label": label,
             "numbering": str(numbering) if numbering is not None else None,
             "document": doc_title,
             "document_iri": _n3(doc_iri),
-            "agencies": self._agencies(node, ftype, measure),
+            "agencies": self._agencies(subject, stype, measure),
             "sources": sources,
         }
+
+    def _measures_of_agency(self, agency) -> list:
+        measures = set(self.g.objects(agency, PKG.owns)) | set(self.g.subjects(PKG.responsibleAgency, agency))
+        for ob in self.g.subjects(PKG.agency, agency):
+            measures.update(self.g.objects(ob, PKG.measure))
+        return sorted(measures)
 
 
 def _int(value) -> int | None:
