@@ -263,6 +263,8 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
             "max_rows": cfg.max_rows if max_rows == -1 else max_rows,
             "union": not sparql_text.has_from(query),
             "prefixes": PREFIXES, "stream": stream,
+            # relative IRIs in a query resolve against the endpoint's own URL
+            "base_iri": url_for("sparql", _external=True),
             "truncation_note": f"The result was cut at {cfg.max_rows} rows (the server's row limit).",
         }
         if dg or ng:

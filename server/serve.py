@@ -73,7 +73,7 @@ def run_serve(args: argparse.Namespace) -> int:
         "graceful_timeout": 10,
         "limit_request_line": 8190,
         "limit_request_field_size": 16384,
-        "accesslog": os.environ.get("POLICYKG_ACCESS_LOG", "-"),
+        "accesslog": os.environ.get("POLICYKG_ACCESS_LOG", "-") or None,
         "errorlog": "-",
         "loglevel": os.environ.get("POLICYKG_LOG_LEVEL", "info"),
         "proc_name": "policykg-serve",
