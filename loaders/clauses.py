@@ -1,0 +1,187 @@
+"""Responsibility clauses: who is named for an item, in which role.
+
+Forms: bracketed clauses （责任单位：…） 〔…〕 [牵头单位:…;责任单位:…] (… 按职责
+分工负责) (X牵头,Y配合) and bare bracket lists; labelled lines of their own
+(牵头单位: / 责任单位: / 协同单位: …) or inline at the end of an item; table
+cells that hold nothing but agency names; headings "X牵头的工作". Rules stated
+once and applied onward (列第一位的为牵头单位…下同) and inheritance clauses
+(以下均需…落实，不再单独列出) are reported to the caller, which applies them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from policykg.loaders.agencies import Name, is_org, split_names
+
+LABEL = re.compile(
+    r"(?P<label>牵头负责领导|牵头领导|责任领导|分管领导|牵头责任单位|协同责任单位|配合责任单位|牵头单位|牵头部门|主办单位|"
+    r"责任单位|责任部门|承办单位|实施单位|主体单位|配合单位|配合部门|协同单位|协办单位|参与单位|协助单位|"
+    r"完成时限|完成时间|时间节点|时限要求)\s*[:：]"
+)
+LABEL_ROLE = {
+    "牵头责任单位": "lead", "牵头单位": "lead", "牵头部门": "lead", "主办单位": "lead",
+    "责任单位": "responsible", "责任部门": "responsible", "承办单位": "responsible",
+    "实施单位": "responsible", "主体单位": "responsible",
+    "协同责任单位": "co", "配合责任单位": "co", "配合单位": "co", "配合部门": "co", "协同单位": "co",
+    "协办单位": "co", "参与单位": "co", "协助单位": "co",
+}
+# Role words closing a group of names inside a clause, longest first.
+ROLE_WORD = re.compile(
+    r"(?P<word>分别牵头负责|分别牵头|牵头负责|总牵头|牵头抓总|牵头|主办|协办|配合|协同|参与|按职责分工负责|按照职责分工负责|"
+    r"按职责分工落实|按职责负责|分工负责|分别负责|负责落实|共同负责|负责|落实)"
+)
+WORD_ROLE = {"分别牵头负责": "lead", "分别牵头": "lead", "牵头负责": "lead", "总牵头": "lead", "牵头抓总": "lead",
+             "牵头": "lead", "主办": "lead", "协办": "co", "配合": "co", "协同": "co", "参与": "co"}
+RANK_RULE = re.compile(
+    r"[,;。]?\s*(?:其中[,]?)?(?:责任单位中)?(?:列|排|排名|排在|位列|名列)(?:第一位|第一|首位|首)(?:的|者)?(?:单位)?(?:为|是)"
+    r"(?:工作)?牵头(?:单位|部门)?(?:或汇总单位|或汇总部门)?(?:[,，]?\s*下同)?"
+)
+STAR_RULE = re.compile(r"(?:标|带|注)?[★☆*](?:号)?(?:的|者)?(?:单位)?(?:为|是)牵头(?:单位|部门)")
+INHERIT = re.compile(
+    r"(?:除(?:专门|单独|另行)?(?:列出|列明|注明)(?:的|者)?(?:以)?外[,]?)?以下(?:任务|措施|各项|事项|工作)?(?:均需|均由|均涉及|均要|均请|均须|均应|都需|均)"
+    r"(?P<names>.+?)(?:负责落实|落实|负责|参与|配合|承担)?[,]?\s*不再(?:单独|重复|逐一|一一)?(?:列出|重复|列明|标注)"
+)
+ANNOTATION = re.compile(r"〈[^〉]*〉|\((?:含|包括|不含)[^()]*\)")
+_SKIP_BRACKET = re.compile(r"^(?:含|包括|不含|以下简称|下称|简称|系|即|试行|征求|暂行|\d|第|注|见|详见|如|例如|上|下)")
+HEADING_LEAD = re.compile(r"^(?P<names>.{2,40}?)(?:总牵头|牵头)(?:负责)?的?(?:工作|事项|任务)?$")
+_BRACKETS = {"(": ")", "〔": "〕", "[": "]", "【": "】"}
+
+
+@dataclass
+class Mention:
+    name: Name
+    role: str  # "lead", "responsible", "co"
+    clause: int  # index of the clause within the item
+
+
+@dataclass
+class Clause:
+    start: int  # normalised span of the clause including its brackets or label
+    end: int
+    mentions: list[Mention] = field(default_factory=list)
+    rank_rule: bool = False
+    inherited: list[Name] = field(default_factory=list)
+
+
+def find_brackets(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Balanced bracket groups (outermost) within [start, end): spans including the brackets."""
+    out = []
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch in _BRACKETS:
+            close = _BRACKETS[ch]
+            depth = 0
+            j = i
+            limit = min(end, i + 600)
+            while j < limit:
+                if text[j] == ch:
+                    depth += 1
+                elif text[j] == close:
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            if j < limit and depth == 0:
+                out.append((i, j + 1))
+                i = j + 1
+                continue
+        i += 1
+    return out
+
+
+def _mask(text: str, pattern: re.Pattern) -> str:
+    return pattern.sub(lambda m: "\x00" * len(m.group(0)), text)
+
+
+def parse_clause(text: str, start: int, end: int, default_role: str = "responsible") -> Clause:
+    """Parse the names in text[start:end] (a clause body without its brackets)."""
+    clause = Clause(start, end)
+    body = text[start:end]
+    body = _mask(body, ANNOTATION)
+    if RANK_RULE.search(body):
+        clause.rank_rule = True
+        body = _mask(body, RANK_RULE)
+    m = INHERIT.search(body)
+    if m:
+        names_text = m.group("names")
+        ns = m.start("names")
+        clause.inherited = split_names(names_text, start + ns)
+        body = body[:m.start()] + "\x00" * (m.end() - m.start()) + body[m.end():]
+    # labelled segments
+    labels = list(LABEL.finditer(body))
+    segments: list[tuple[int, int, str | None]] = []
+    if labels:
+        if labels[0].start() > 0:
+            segments.append((0, labels[0].start(), None))
+        for k, lab in enumerate(labels):
+            seg_end = labels[k + 1].start() if k + 1 < len(labels) else len(body)
+            segments.append((lab.end(), seg_end, lab.group("label")))
+    else:
+        segments.append((0, len(body), None))
+    for s, e, label in segments:
+        if label is not None and label not in LABEL_ROLE:
+            continue  # persons (牵头领导) and deadlines (完成时限)
+        role = LABEL_ROLE.get(label, default_role) if label else default_role
+        _parse_groups(body, s, e, start, role, clause)
+    for name in clause.inherited:
+        clause.mentions.append(Mention(name, "responsible", 0))
+    return clause
+
+
+def _parse_groups(body: str, s: int, e: int, base: int, role: str, clause: Clause) -> None:
+    pos = s
+    segment = body[s:e]
+    for m in ROLE_WORD.finditer(segment):
+        word = m.group("word")
+        g_start, g_end = pos, s + m.start()
+        group_role = WORD_ROLE.get(word, role)
+        if word in ("配合", "协同", "参与", "协办") and role == "lead":
+            group_role = "co"
+        _add_names(body, g_start, g_end, base, group_role, clause)
+        pos = s + m.end()
+    _add_names(body, pos, e, base, role, clause)
+
+
+def _add_names(body: str, s: int, e: int, base: int, role: str, clause: Clause) -> None:
+    if e <= s:
+        return
+    for name in split_names(body[s:e], base + s):
+        clause.mentions.append(Mention(name, role, 0))
+
+
+def looks_like_clause(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] (a bracket's content) a responsibility clause at all?"""
+    body = text[start:end].strip()
+    if not body or _SKIP_BRACKET.match(body):
+        return False
+    if LABEL.search(body) or INHERIT.search(body):
+        return True
+    return bool(ROLE_WORD.search(body)) or _all_orgs(body)
+
+
+def _all_orgs(body: str) -> bool:
+    body = ANNOTATION.sub("", body)
+    body = RANK_RULE.sub("", body)
+    parts = [p for p in re.split(r"[、,;\s]+", body) if p]
+    parts = [re.sub(r"等$", "", p) for p in parts]
+    return bool(parts) and all(is_org(p) or p.startswith(("各", "相关", "有关")) for p in parts) and any(
+        is_org(p) for p in parts
+    )
+
+
+def is_bare_list(line: str) -> bool:
+    """A table cell or line holding nothing but agency names."""
+    line = line.strip().strip("★☆*").strip()
+    if not line or len(line) > 300 or re.search(r"[。:]", line):
+        return False
+    return _all_orgs(line)
+
+
+def heading_lead(title: str) -> str | None:
+    m = HEADING_LEAD.match(title.strip())
+    if m and is_org(re.split(r"[、,]", m.group("names"))[-1]):
+        return m.group("names")
+    return None

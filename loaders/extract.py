@@ -1,0 +1,516 @@
+"""From a decoded text to an extraction record (SCHEMA.md plus docs/records.md)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from policykg.loaders import clauses as cl
+from policykg.loaders.agencies import Name, is_collective
+from policykg.loaders.errors import ExtractionError
+from policykg.loaders.figures import find_figures
+from policykg.loaders.metadata import find_metadata
+from policykg.loaders.reading import SourceText, read_source
+from policykg.loaders.structure import Item, Segmentation, segment
+from policykg.loaders.textnorm import (
+    NormText,
+    detect_script,
+    lost_character_spans,
+    normalise,
+    simplified_key,
+)
+
+GOAL_HEADING = re.compile(
+    r"(?:目标|指标|预期目标|规划指标)(?:\(\d+项\))?[。.]?$"
+)
+GOAL_ANYWHERE = re.compile(r"预期目标|主要目标|发展目标|约束性指标|预期性指标|主要指标|规划指标|预期指标")
+SAFEGUARD = re.compile(
+    r"保障措施|组织保障|保障机制|工作要求|工作安排|组织实施|实施保障|推进机制|进度安排|实施步骤|步骤安排|工作步骤|"
+    r"时间安排|组织领导|督促检查|监督检查|实施要求|有关要求|相关要求|保障体系"
+)
+PREAMBLE = re.compile(r"^(?:指导思想|基本原则|总体思路|工作原则|总体要求|编制依据|适用范围|主要依据|基本思路|总体考虑|"
+                      r"指导思想和基本原则|指导思想和工作原则|总体要求和基本原则|工作思路|实施范围|重要意义)")
+MODALITY = [
+    ("prohibition", re.compile(r"严禁|不得|禁止|杜绝|严防|不准")),
+    ("obligation", re.compile(r"必须|应当|务必|要|须|确保|严格|应")),
+    ("encouragement", re.compile(r"鼓励|支持|引导|倡导|推动|促进")),
+]
+DEADLINE = re.compile(
+    r"(?:(?:到|至|于|在|力争到|力争|完成时限[:：]?)\s?)?(?P<y>(?:19|20)\d{2})\s?年(?:(?P<m>\d{1,2})\s?月)?(?:(?P<d>\d{1,2})\s?日)?"
+    r"(?:底|末)?(?P<before>前|之前|以前|底前)?|(?P<m2>\d{1,2})月底(?:之前|前)|年底前"
+)
+
+
+def extract_file(path: str | Path) -> dict:
+    source = read_source(path)
+    return _extract(source)
+
+
+def extract_text(text: str, file: str = "<text>") -> dict:
+    import hashlib
+
+    source = SourceText(file, file, text, "utf-8", hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return _extract(source)
+
+
+def _extract(source: SourceText) -> dict:
+    try:
+        return _build_record(source)
+    except ExtractionError:
+        raise
+    except (ValueError, IndexError, KeyError, TypeError, RecursionError, AttributeError) as exc:
+        raise ExtractionError(source.file, f"could not be read as a policy document ({type(exc).__name__}: {exc})") from exc
+
+
+def _build_record(source: SourceText) -> dict:
+    nt = normalise(source.text)
+    if not re.search(r"[\u4e00-\u9fff]", nt.text):
+        raise ExtractionError(source.file, "no Chinese text in the file")
+    seg = segment(nt)
+    announced = _announced_plans(nt, seg)
+    md = find_metadata(nt, seg, len(announced))
+    bundle = len(seg.plans) > 1 or len(announced) > 1
+    measures = _measures(nt, seg, bundle)
+    if not measures and not seg.items and len(nt.text.strip()) < 30:
+        raise ExtractionError(source.file, "not a policy document (no numbered items and almost no text)")
+    plan_keys = {simplified_key(_clean_title(p.text)) for p in seg.plans}
+    record = {
+        "file": source.file,
+        "path": source.path,
+        "sha256": source.sha256,
+        "encoding": source.encoding,
+        "length": len(source.text),
+        "script": detect_script(source.text),
+        "title": md.title,
+        "issuer": md.issuer,
+        "doc_number": md.doc_number,
+        "date": md.date,
+        "jurisdiction": md.jurisdiction,
+        "jurisdiction_key": md.jurisdiction_key,
+        "truncated": False,
+        "title_span": list(md.title_span) if md.title_span else None,
+        "issuer_span": list(md.issuer_span) if md.issuer_span else None,
+        "doc_number_span": list(md.doc_number_span) if md.doc_number_span else None,
+        "date_span": list(md.date_span) if md.date_span else None,
+        "plans": [
+            {
+                "title": _orig_join(nt, p.parts),
+                "key": simplified_key(_clean_title(p.text)),
+                "start": nt.orig_span(p.start, p.end)[0],
+                "end": nt.orig_span(p.start, p.end)[1],
+                "announced": simplified_key(_clean_title(p.text)) in {a["key"] for a in announced},
+            }
+            for p in seg.plans
+        ],
+        "announced_plans": [dict(a, present=a["key"] in plan_keys) for a in announced],
+        "quality": _quality(source.text, nt),
+        "measures": measures,
+    }
+    return record
+
+
+def _clean_title(text: str) -> str:
+    return text.strip().strip("《》")
+
+
+def _orig_join(nt: NormText, parts) -> str:
+    return "".join(nt.orig(s, e).strip() for s, e in parts).strip("《》")
+
+
+_ANNOUNCE = re.compile(r"印发|现予|印送|发给你们|转发")
+
+
+def _announced_plans(nt: NormText, seg: Segmentation) -> list[dict]:
+    """Titles a notice says it issues: the 《…》 list of its 现将…印发 sentence."""
+    text = nt.text
+    end = seg.notice_end or (seg.items[0].marker[0] if seg.items else len(text))
+    out: list[dict] = []
+    for sentence in re.finditer(r"[^。\n]+", text[:end]):
+        s = sentence.group(0)
+        if not _ANNOUNCE.search(s) or "关于" in s and "通知" in s and "《" not in s:
+            continue
+        if re.search(r"^.{0,40}关于.{0,80}(?:通知|意见)$", s.strip()):
+            continue
+        for m in re.finditer(r"《([^《》]*(?:《[^》]*》[^《》]*)*)》", s):
+            after = s[m.end():m.end() + 2]
+            if after.startswith("(") and re.search(r"号\)", s[m.end():m.end() + 30]):
+                continue
+            inner = m.group(1)
+            base = sentence.start() + m.start(1)
+            key = simplified_key(inner)
+            if key and key not in {a["key"] for a in out}:
+                s0, e0 = nt.orig_span(base, base + len(inner))
+                out.append({"title": nt.original[s0:e0], "key": key, "start": s0, "end": e0})
+    return out
+
+
+def _quality(original: str, nt: NormText) -> list[dict]:
+    flags = [{"kind": "lost_characters", "start": s, "end": e, "text": original[s:e]}
+             for s, e in lost_character_spans(original)]
+    if nt.glosses:
+        flags.append({"kind": "pinyin_gloss", "start": nt.glosses[0][0], "end": nt.glosses[0][1],
+                      "text": original[nt.glosses[0][0]:nt.glosses[0][1]], "count": len(nt.glosses)})
+    return flags
+
+
+def _ancestors(item: Item) -> list[Item]:
+    out = []
+    p = item
+    while p is not None:
+        out.append(p)
+        p = p.parent
+    return out
+
+
+def _heading(nt: NormText, item: Item) -> tuple[int, int]:
+    """Normalised span of the item's title (see SCHEMA.md: up to the first 。, else 20 characters)."""
+    text = nt.text
+    s = item.marker[1]
+    while s < item.end and text[s] in " \t":
+        s += 1
+    if item.style == "row" or s >= item.end or text[s] == "\n":
+        # a table row or a heading on its own line: the next non-empty line
+        k = s
+        while k < item.end and text[k] in " \t\n":
+            k += 1
+        line_end = text.find("\n", k)
+        line_end = item.end if line_end < 0 or line_end > item.end else line_end
+        e = line_end
+        stop = text.find("。", k, e)
+        if stop >= 0:
+            e = stop
+        if e - k > 30:
+            e = k + 20
+        return k, max(k, e)
+    line_end = text.find("\n", s)
+    line_end = item.end if line_end < 0 or line_end > item.end else line_end
+    stop = text.find("。", s, line_end)
+    e = stop if stop >= 0 else line_end
+    if e - s > 30:
+        space = text.find(" ", s, e)
+        if 2 <= space - s <= 30 and not re.search(r"[,;]", text[s:space]):
+            e = space
+        else:
+            e = s + 20
+    while e > s and text[e - 1] in " \t.、":
+        e -= 1
+    return s, e
+
+
+def _kind(nt: NormText, item: Item, titles: dict[int, str], seg: Segmentation) -> str:
+    for a in _ancestors(item):
+        t = titles[id(a)]
+        if GOAL_HEADING.search(t.rstrip("。. ")) and not SAFEGUARD.search(t) or GOAL_ANYWHERE.search(t):
+            return "goal"
+        if a.depth == 0 or a is not item:
+            if SAFEGUARD.search(t):
+                return "safeguard"
+    # a table whose header or caption names targets
+    if item.style == "row" or any(a.style == "row" for a in _ancestors(item)):
+        caption = nt.text[max(0, item.marker[0] - 600):item.marker[0]]
+        if seg.table_header and any("预期目标" in h or "目标" == h[-2:] for h in seg.table_header):
+            return "goal"
+        if re.search(r"预期目标[^\n]*表", caption):
+            return "goal"
+    if seg.plans and item.marker[0] < seg.notice_end:
+        return "safeguard"
+    return "measure"
+
+
+def _is_preamble(item: Item, titles: dict[int, str]) -> bool:
+    for a in _ancestors(item):
+        if PREAMBLE.match(titles[id(a)]) and not GOAL_HEADING.search(titles[id(item)]):
+            return True
+    return False
+
+
+def _measures(nt: NormText, seg: Segmentation, bundle: bool) -> list[dict]:
+    text = nt.text
+    titles: dict[int, str] = {}
+    title_spans: dict[int, tuple[int, int]] = {}
+    for it in seg.items:
+        s, e = _heading(nt, it)
+        title_spans[id(it)] = (s, e)
+        titles[id(it)] = text[s:e]
+
+    # clauses per item
+    item_clauses: dict[int, list[cl.Clause]] = {}
+    for it in seg.items:
+        item_clauses[id(it)] = _clauses(nt, seg, it)
+
+    rank_rule = False
+    if re.search(cl.RANK_RULE.pattern.replace("[,;。]?\\s*", ""), text[: seg.items[0].marker[0]] if seg.items else ""):
+        rank_rule = True
+    inherited_by_plan: dict[int | None, list[Name]] = {}
+    heading_leads: dict[int, list[Name]] = {}
+    out: list[dict] = []
+    for it in seg.items:
+        clauses = item_clauses[id(it)]
+        # a heading "X牵头的工作" names the lead of all that it holds
+        lead_text = cl.heading_lead(titles[id(it)])
+        if lead_text:
+            hs = title_spans[id(it)][0]
+            from policykg.loaders.agencies import split_names
+
+            heading_leads[id(it)] = split_names(lead_text, hs)
+        if it.children:
+            for c in clauses:
+                if c.inherited:
+                    inherited_by_plan[it.plan] = c.inherited
+                if c.rank_rule:
+                    rank_rule = True
+            continue
+        if _is_preamble(it, titles):
+            continue
+        kind = _kind(nt, it, titles, seg)
+        mentions: list[tuple[Name, str]] = []
+        for a in reversed(_ancestors(it)):
+            for n in heading_leads.get(id(a), []):
+                mentions.append((n, "lead"))
+        item_rank = rank_rule or any(c.rank_rule for c in clauses)
+        for c in clauses:
+            first = True
+            for mention in c.mentions:
+                role = mention.role
+                if item_rank and first and role != "lead" and not any(m.role == "lead" for m in c.mentions):
+                    role = "lead"
+                first = False
+                mentions.append((mention.name, role))
+            if c.rank_rule:
+                rank_rule = True
+        inherited: list[Name] = []
+        for c in clauses:
+            if c.inherited:
+                inherited_by_plan[it.plan] = c.inherited
+                inherited = []  # the clause's own item names them explicitly
+                break
+        else:
+            if kind != "safeguard":
+                inherited = list(inherited_by_plan.get(it.plan, []))
+        record = _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, inherited, bundle)
+        out.append(record)
+    return out
+
+
+def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, inherited, bundle) -> dict:
+    text = nt.text
+    agencies: list[str] = []
+    lead: list[str] = []
+    seen: set[str] = set()
+    mention_records = []
+    for name, role in mentions:
+        written = _written(nt, name)
+        key = simplified_key(written)
+        if key not in seen:
+            seen.add(key)
+            agencies.append(written)
+        if role == "lead" and written not in lead and key not in {simplified_key(x) for x in lead}:
+            lead.append(written)
+        s, e = nt.orig_span(name.start, name.end)
+        mention_records.append({"name": written, "key": key, "role": "lead" if role == "lead" else "responsible",
+                                "collective": is_collective(key), "start": s, "end": e, "restored": name.restored})
+    inherited_names = []
+    for name in inherited:
+        written = _written(nt, name)
+        key = simplified_key(written)
+        if key in seen:
+            continue
+        inherited_names.append(written)
+        s, e = nt.orig_span(name.start, name.end)
+        mention_records.append({"name": written, "key": key, "role": "inherited", "collective": is_collective(key),
+                                "start": s, "end": e, "restored": name.restored})
+    # figures in the body, clauses and skipped table columns removed
+    body_start = it.marker[1]
+    body_end = it.end
+    masked = list(text[body_start:body_end])
+    for c in clauses:
+        for k in range(max(c.start, body_start), min(c.end, body_end)):
+            masked[k - body_start] = "\x00"
+    for cell_start, column in seg.table_columns.items():
+        if body_start <= cell_start < body_end and re.search(r"进展|完成情况|备注|来源|领导|时限", column):
+            k = cell_start
+            while k < body_end and text[k] != "\n":
+                masked[k - body_start] = "\x00"
+                k += 1
+    masked_text = text[:body_start] + "".join(masked) + text[body_end:]
+    practice = any(re.search(r"成效|做法|来源", h) for h in seg.table_header)
+    figures = []
+    for f in find_figures(masked_text, body_start, body_end, practice=practice):
+        s, e = nt.orig_span(f.start, f.end)
+        fig = {"text": nt.original[s:e], "unit": _unit_as_written(nt, f), "comparator": f.comparator, "role": f.role,
+               "start": s, "end": e}
+        if f.comparator == "range":
+            fig["min"], fig["max"] = _clean_number(f.min), _clean_number(f.max)
+        else:
+            fig["value"] = _clean_number(f.value)
+        figures.append(fig)
+    ts, te = title_spans[id(it)]
+    path_segments = []
+    for a in reversed(_ancestors(it)):
+        path_segments.append(nt.orig(*a.label).strip())
+    plan = seg.plans[it.plan] if it.plan is not None else None
+    plan_title = _orig_join(nt, plan.parts) if plan else None
+    path = "/".join(path_segments)
+    if bundle and plan_title:
+        path = f"{plan_title}/{path}"
+    start, end = nt.orig_span(it.marker[0], _trim_end(text, it.marker[0], it.end))
+    tstart, tend = nt.orig_span(ts, te)
+    sources = _sources(nt, seg, it)
+    modality = _modality(text[body_start:body_end])
+    return {
+        "path": path,
+        "title": nt.original[tstart:tend].strip(),
+        "kind": kind,
+        "agencies": agencies,
+        "lead": lead,
+        "inherited": inherited_names,
+        "sources": sources,
+        "figures": figures,
+        "plan": plan_title,
+        "plan_key": simplified_key(_clean_title(plan.text)) if plan else None,
+        "path_key": _path_key(nt, it),
+        "start": start,
+        "end": end,
+        "title_start": tstart,
+        "title_end": tend,
+        "text_start": nt.orig_span(body_start, body_end)[0],
+        "text_end": end,
+        "modality": modality,
+        "deadlines": _deadlines(nt, body_start, body_end),
+        "mentions": mention_records,
+    }
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in " \t\n\x00":
+        end -= 1
+    return end
+
+
+def _clean_number(v: float | None):
+    if v is None:
+        return None
+    return int(v) if float(v).is_integer() else round(v, 6)
+
+
+def _unit_as_written(nt: NormText, f) -> str:
+    if not f.unit:
+        return ""
+    seg = nt.text[f.start:f.end]
+    k = seg.rfind(f.unit)
+    if f.unit == "月" and k < 0:
+        k = seg.rfind("月")
+    if k < 0:
+        return f.unit
+    return nt.orig(f.start + k, f.start + k + len(f.unit))
+
+
+def _written(nt: NormText, name: Name) -> str:
+    if not name.restored:
+        return nt.orig(name.start, name.end).strip()
+    return "".join(nt.orig(s, e) for s, e in name.pieces)
+
+
+def _path_key(nt: NormText, it: Item) -> str:
+    from policykg.loaders.numerals import cn_to_int
+
+    parts = []
+    for a in reversed(_ancestors(it)):
+        label = nt.text[a.label[0]:a.label[1]]
+        bracket = a.style in ("pcn", "pnum")
+        if a.style == "part":
+            parts.append(f"part{a.number}")
+        else:
+            n = a.number if a.number else cn_to_int(re.sub(r"\D", "", label) or "0")
+            parts.append(f"({n})" if bracket else str(n))
+    return "/".join(parts)
+
+
+def _sources(nt: NormText, seg: Segmentation, it: Item) -> list[str]:
+    text = nt.text
+    out = []
+    for cell_start, column in seg.table_columns.items():
+        if it.marker[1] <= cell_start < it.end and "来源" in column:
+            line_end = text.find("\n", cell_start)
+            line_end = it.end if line_end < 0 else min(line_end, it.end)
+            for m in re.finditer(r"[\u4e00-\u9fff]{2,8}?(?:市|县|区|州|省)", text[cell_start:line_end]):
+                out.append(nt.orig(cell_start + m.start(), cell_start + m.end()))
+    return out
+
+
+def _modality(body: str) -> str:
+    for name, pattern in MODALITY:
+        if pattern.search(body):
+            return name
+    return "obligation"
+
+
+def _deadlines(nt: NormText, start: int, end: int) -> list[dict]:
+    out = []
+    for m in DEADLINE.finditer(nt.text, start, end):
+        if m.group("y") and not (m.group("before") or re.match(r"到|力争|完成时限", m.group(0))):
+            continue
+        date = None
+        if m.group("y"):
+            date = m.group("y") + (f"-{int(m.group('m')):02d}" if m.group("m") else "")
+            if m.group("m") and m.group("d"):
+                date += f"-{int(m.group('d')):02d}"
+        s, e = nt.orig_span(m.start(), m.end())
+        out.append({"text": nt.original[s:e], "date": date, "start": s, "end": e})
+    return out
+
+
+def _clauses(nt: NormText, seg: Segmentation, it: Item) -> list[cl.Clause]:
+    """Every responsibility clause in an item's own text, in order."""
+    text = nt.text
+    start, end = it.marker[1], it.end
+    found: list[cl.Clause] = []
+    taken: list[tuple[int, int]] = []
+    for bs, be in cl.find_brackets(text, start, end):
+        inner_s, inner_e = bs + 1, be - 1
+        if not cl.looks_like_clause(text, inner_s, inner_e):
+            continue
+        before = text[bs - 1] if bs > 0 else "\n"
+        after = text[be] if be < len(text) else "\n"
+        inside_word = "\u4e00" <= before <= "\u9fff" and "\u4e00" <= after <= "\u9fff"
+        body = text[inner_s:inner_e]
+        marked = cl.LABEL.search(body) or cl.ROLE_WORD.search(body) or cl.INHERIT.search(body)
+        if inside_word and not marked:
+            continue
+        if not marked and found:
+            continue  # a bare list only when nothing else names the owners
+        clause = cl.parse_clause(text, inner_s, inner_e)
+        if clause.mentions or clause.rank_rule or clause.inherited:
+            clause.start, clause.end = bs, be
+            found.append(clause)
+            taken.append((bs, be))
+    # labelled lines and inline labels outside brackets
+    for m in cl.LABEL.finditer(text, start, end):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        line_end = text.find("\n", m.start())
+        line_end = end if line_end < 0 or line_end > end else line_end
+        # an inline label group runs on through the labels that follow on the same line
+        clause = cl.parse_clause(text, m.start(), line_end)
+        if clause.mentions or clause.inherited:
+            found.append(clause)
+        taken.append((m.start(), line_end))
+    # table cells that hold only agency names
+    if seg.table_header and any(re.search(r"责任|牵头|单位", h) for h in seg.table_header):
+        pos = start
+        for raw in text[start:end].split("\n"):
+            line_start = pos
+            pos += len(raw) + 1
+            if not raw.strip() or any(s <= line_start < e for s, e in taken):
+                continue
+            column = seg.table_columns.get(line_start + len(raw) - len(raw.lstrip()))
+            if column and re.search(r"领导|进展|备注|来源|时限", column):
+                continue
+            if cl.is_bare_list(raw):
+                role = "lead" if column and "牵头" in column else "responsible"
+                clause = cl.parse_clause(text, line_start, line_start + len(raw), default_role=role)
+                if clause.mentions:
+                    found.append(clause)
+                    taken.append((line_start, line_start + len(raw)))
+    found.sort(key=lambda c: c.start)
+    return found

@@ -1,0 +1,259 @@
+"""Target figures: a number, its unit, its comparator and its role.
+
+Works on the normalised text of one item's body (responsibility clauses
+removed). Dates, years, document numbers, ordinals, ratios, numbers inside
+names or slogans (“465”, 500强, 5G) and descriptive counts are not figures;
+neither are achieved statistics (截至…累计…, 同比).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policykg.loaders.numerals import parse_number
+
+_CN = "零〇一二两三四五六七八九十百千"
+NUM = rf"(?:\d+(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\d+/\d+|[{_CN}]{{1,6}})"
+MULT = r"(?:万亿|千亿|百亿|千万|百万|亿|万)?"
+UNITS = [
+    "个百分点", "个工作日", "工作日", "公里/平方公里", "平方公里", "平方米", "立方米", "公里", "千米", "公顷", "亩",
+    "千瓦时", "千瓦", "兆瓦", "吨", "%/日", "%", "‰", "美元", "元", "家", "个月", "个", "名", "人次", "人", "次", "户",
+    "场", "项", "条", "件", "所", "座", "台", "套", "批", "倍", "辆", "张", "份", "篇", "类", "支", "艘", "架", "栋",
+    "间", "宗", "笔", "种", "天", "日", "小时", "周", "年", "GB", "TB", "MB",
+]
+UNIT = "(?:" + "|".join(re.escape(u) for u in UNITS) + ")"
+FIGURE = re.compile(
+    rf"(?P<n1>{NUM})(?P<m1>{MULT})\s?(?P<u1>{UNIT})?(?P<inc1>\(含\))?"
+    rf"(?:\s?(?P<dash>[~\-—–至到])\s?(?P<n2>{NUM})(?P<m2>{MULT})\s?(?P<u2>{UNIT})?(?P<inc2>\(含\))?)?"
+)
+SUFFIX = re.compile(r"^\s?(?:\(含\))?(?P<word>及以上|及以下|以上|以下|以内|之内|内|左右|多|余|强|号|届)")
+PREFIX_WORDS = [
+    ("不低于", ">="), ("不少于", ">="), ("不小于", ">="), ("至少", ">="), ("最少", ">="), ("最低", ">="),
+    ("不超过", "<="), ("不高于", "<="), ("不大于", "<="), ("最高", "<="), ("最多", "<="), ("最长", "<="),
+    ("上限", "<="), ("封顶", "<="), ("控制在", "="), ("超过", ">"), ("突破", ">"), ("高于", ">"), ("大于", ">"),
+    ("多于", ">"), ("超", ">"), ("低于", "<"), ("少于", "<"), ("小于", "<"), ("不足", "<"),
+]
+PREFIX = re.compile("|".join(w for w, _ in PREFIX_WORDS))
+PREFIX_CMP = dict(PREFIX_WORDS)
+SUFFIX_CMP = {"以上": ">=", "及以上": ">=", "以下": "<=", "及以下": "<=", "以内": "<=", "之内": "<=", "内": "<=",
+              "左右": "="}
+TIME_UNITS = {"年", "个月", "天", "日", "工作日", "个工作日", "小时", "周"}
+# Counts of kinds of things, not commitments: 8大类, 4个结构性指标, 三个档次.
+CATEGORY_NOUN = re.compile(
+    r"^[^,;。、:]{0,10}?(?:指标|部门|方面|档次|领域|行业|环节|类别|板块|清单|渠道|层级|维度|主管部门|大类|细项|系统|机制|模式|工程|举措|措施|政策|任务|要求)"
+)
+ACHIEVED = re.compile(
+    r"截至|截止|同比|比上年|较上年|比去年|较去年|今年以来|以来[,,]|目前[,已]|已(?:经)?(?:累计|为|有|完成|建成|实现|推出|开具|办理|上线|"
+    r"发放|帮助|惠及|吸引|组织|举办|培育|引进|减免|兑现|达|帮|成功|拨付|上传|梳理)|累计(?:办理|兑现|发放|帮助|惠及|完成|实现|为|减免|"
+    r"服务|培训|吸引|开展|提供|组织|举办|解决|受理|撮合|帮扶|化解|授信|放贷|推出|新增)|共计|共有|共开具|共办理|平均|提速|压缩|压减|"
+    r"为全省|居全省|全省第|全国首|排名"
+)
+NOT_AFTER = re.compile(r"^(?:强|号|届|次会议|次全会|次党代会|G|A级|\+|型|代|英寸|级|年度|期间|周年|座谈|大|月|季度|日|家次)")
+
+
+@dataclass
+class Figure:
+    text: str
+    start: int  # normalised span of `text`
+    end: int
+    unit: str
+    comparator: str
+    value: float | None = None
+    min: float | None = None
+    max: float | None = None
+    role: str = "target"
+
+
+def _value(num: str, mult: str) -> float | None:
+    return parse_number(num + (mult or ""))
+
+
+def _in_quotes(text: str, pos: int) -> bool:
+    """Inside a short “…” quotation (a slogan or a name: “465”, “三个100%”)."""
+    left = text.rfind("“", max(0, pos - 14), pos)
+    if left < 0:
+        return False
+    right = text.find("”", pos)
+    return right >= 0 and right - left <= 16 and text.rfind("”", left, pos) < 0
+
+
+def _prefix(text: str, start: int, floor: int) -> tuple[str | None, int]:
+    """Nearest comparator word before `start` within the same clause."""
+    lo = max(floor, start - 14)
+    window = text[lo:start]
+    cut = max(window.rfind(c) for c in ",;。:!?\n")
+    if cut >= 0:
+        window = window[cut + 1:]
+        lo = lo + cut + 1
+    best = None
+    for m in PREFIX.finditer(window):
+        between = window[m.end():]
+        if re.search(r"\d", between):
+            continue
+        best = m
+    if best is None:
+        return None, start
+    return PREFIX_CMP[best.group(0)], lo + best.start()
+
+
+def find_figures(text: str, start: int, end: int, practice: bool = False) -> list[Figure]:
+    """Figures in text[start:end] (normalised text)."""
+    out: list[Figure] = []
+    body = text[start:end]
+    sentences = _sentence_spans(body)
+    pos = 0
+    for m in FIGURE.finditer(body):
+        if m.start() < pos:
+            continue
+        fig = _figure(body, m, practice)
+        pos = m.end()
+        if fig is None:
+            continue
+        s_start, s_end = next(((a, b) for a, b in sentences if a <= m.start() < b), (0, len(body)))
+        sentence = body[s_start:s_end]
+        if ACHIEVED.search(sentence):
+            continue
+        fig.start += start
+        fig.end += start
+        out.append(fig)
+    _spread_list_comparators(text, out)
+    return out
+
+
+def _sentence_spans(body: str) -> list[tuple[int, int]]:
+    spans = []
+    s = 0
+    for m in re.finditer(r"[。;\n]", body):
+        spans.append((s, m.end()))
+        s = m.end()
+    spans.append((s, len(body)))
+    return spans
+
+
+def _figure(body: str, m: re.Match, practice: bool) -> Figure | None:
+    n1, m1, u1 = m.group("n1"), m.group("m1"), m.group("u1")
+    n2, u2 = m.group("n2"), m.group("u2")
+    unit = u2 or u1
+    s, e = m.start(), m.end()
+    before = body[max(0, s - 2):s]
+    after = body[e:e + 4]
+    cn1 = not re.match(r"\d", n1)
+    # numbers glued to letters, dates, years, ordinals and document numbers
+    if re.search(r"[A-Za-z]$", before) or re.match(r"^[A-Za-z+]", after) and not unit:
+        return None
+    if re.search(r"第$|〔$|\[$|:$", before) or re.match(r"^:\d", after):
+        return None
+    if not unit and n2 is None:
+        if re.fullmatch(r"\d+/\d+", n1) and re.match(r"^(?:以上|以下)", after):
+            unit = ""
+        else:
+            return None
+    if unit is None:
+        return None
+    if NOT_AFTER.match(after) and unit not in ("%", "元"):
+        return None
+    if re.fullmatch(r"\d{4}", n1) and unit == "年":
+        return None
+    if m.group("dash") and (unit == "年" or (u1 == "年")):
+        return None
+    if unit in ("日",) and re.search(r"月$", body[max(0, s - 1):s]):
+        return None
+    if _in_quotes(body, s):
+        return None
+    if n2 is not None and m.group("dash") in "-—–" and re.fullmatch(r"\d{4}", n1 or ""):
+        return None
+    suffix_m = SUFFIX.match(body[e:])
+    suffix = suffix_m.group("word") if suffix_m else None
+    if suffix in ("多", "余", "强", "号", "届"):
+        return None
+    if suffix_m:
+        e += suffix_m.end()
+    comparator, text_start = _prefix(body, s, 0)
+    if re.search(r"前$", body[max(0, s - 1):s]) and unit in TIME_UNITS:
+        comparator, text_start = "<=", s - 1
+    if suffix in SUFFIX_CMP:
+        comparator = SUFFIX_CMP[suffix]
+    if comparator is None:
+        comparator = "="
+    # time spans and bare Chinese numerals only count as figures with a comparator
+    has_cmp = comparator != "=" or suffix == "左右"
+    if unit in ("年", "个月", "周", "小时") or (unit == "日" and not has_cmp):
+        if not has_cmp and not re.search(r"(?:连续|延长至|缩短至|延长|缩短|为期|期限)$", body[max(0, s - 4):s]):
+            return None
+    if cn1:
+        if not (has_cmp or unit == "倍" or re.search(r"(?:增长|提前|增加|扩大|达到|达)$", body[max(0, s - 2):s])):
+            return None
+        if re.match(r"^一次性|^一批|^一流", body[s:s + 3]):
+            return None
+    if unit in ("个", "项", "条", "类", "种", "批", "件", "所") and n2 is None and not has_cmp:
+        if CATEGORY_NOUN.match(body[e:]):
+            return None
+    if unit in ("项", "类", "种", "批") and n2 is None and not has_cmp:
+        return None
+    if practice and comparator == "=" and n2 is None and not _policy_parameter(body, s, e, unit):
+        return None
+    norm_unit = {"个工作日": "工作日", "个月": "月"}.get(unit, unit)
+    fig = Figure(body[text_start:e], text_start, e, norm_unit, comparator)
+    if n2 is not None:
+        m2 = m.group("m2") or m1
+        m1_eff = m1 or (m2 if not u1 else "")
+        lo, hi = _value(n1, m1_eff), _value(n2, m2)
+        if lo is None or hi is None:
+            return None
+        fig.comparator, fig.min, fig.max = "range", lo, hi
+        if unit == "%" and hi > 1000:
+            return None
+    else:
+        value = _value(n1, m1)
+        if value is None:
+            return None
+        fig.value = value
+    if unit == "个月":
+        fig.unit = "月"
+    fig.role = _role(fig, body, s)
+    return fig
+
+
+_PARAMETER_CONTEXT = re.compile(
+    r"(?:给予|补贴|补助|奖励|奖补|规模|额度|首期|上限|承担|分担|占比|费率|利率|降至|增至|延长至|缩短|至|按|的|为期|期限|"
+    r"服务费|利息|损失|贡献|收取|一次性|每年|每季度|每月|连续|担保|风险)[^,;。]{0,6}$"
+)
+
+
+def _policy_parameter(body: str, s: int, e: int, unit: str) -> bool:
+    """In a collection of practices only the practice's own parameters count."""
+    return bool(_PARAMETER_CONTEXT.search(body[max(0, s - 10):s]))
+
+
+def _role(fig: Figure, body: str, s: int) -> str:
+    before = body[max(0, s - 12):s]
+    if fig.comparator in ("<=", "<") and re.search(r"最高|不超过|上限|封顶", fig.text + before):
+        return "cap"
+    if fig.comparator in (">=", ">") and re.search(r"达到|以上的|不低于.*的|对.*以上", before + fig.text):
+        return "threshold" if re.search(r"对|符合|达到", before) else "target"
+    if fig.unit in ("%", "‰", "%/日") and re.search(r"按|的$|费率|利率|比例", before):
+        return "rate"
+    if re.search(r"每年|每季度|每月|每周|每半年", before) and fig.unit in ("次", "场"):
+        return "frequency"
+    return "target"
+
+
+def _spread_list_comparators(text: str, figures: list[Figure]) -> None:
+    """分别给予最高50万元、30万元 / 分别达到80%、90%以上: one comparator for the list."""
+    i = 0
+    while i < len(figures):
+        j = i
+        while j + 1 < len(figures) and re.fullmatch(r"\s?(?:、|和|或|及)\s?", text[figures[j].end:figures[j + 1].start]):
+            j += 1
+        if j > i:
+            group = figures[i:j + 1]
+            head = group[0].comparator
+            tail = group[-1].comparator
+            if head not in ("=", "range") and all(f.comparator in ("=",) for f in group[1:]):
+                for f in group[1:]:
+                    f.comparator = head
+            elif tail in (">=", "<=") and all(f.comparator == "=" for f in group[:-1]):
+                for f in group[:-1]:
+                    f.comparator = tail
+        i = j + 1

@@ -1,0 +1,223 @@
+"""Document metadata: title, issuer, document number, date, jurisdiction."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policykg.loaders.agencies import is_org
+from policykg.loaders.structure import Segmentation, Title
+from policykg.loaders.textnorm import NormText
+
+DOC_NUMBER = re.compile(
+    r"[\u4e00-\u9fff]{1,8}\s?[〔\[【(]\s?(?:19|20)\d{2}\s?[〕\]】)]\s?\d{1,4}\s?号"
+)
+CN_DATE = re.compile(r"((?:19|20)\d{2})\s?年\s?(\d{1,2})\s?月\s?(\d{1,2})\s?日")
+ISO_DATE = re.compile(r"((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})")
+META_DATE = re.compile(r"(?:【(?:发布|公布|成文|印发|签发)日期】|成文日期\s*:?\s*|发文日期\s*:?\s*)\s*(?P<d>[\d.\-/年月日 ]{8,14})")
+PROVINCES = ("北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省", "浙江省",
+             "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "海南省", "四川省", "贵州省",
+             "云南省", "陕西省", "甘肃省", "青海省", "台湾省", "内蒙古自治区", "广西壮族自治区", "西藏自治区",
+             "宁夏回族自治区", "新疆维吾尔自治区")
+LONG_PLACES = ("哈尔滨", "石家庄", "张家口", "秦皇岛", "连云港", "马鞍山", "景德镇", "平顶山", "驻马店", "攀枝花",
+               "六盘水", "张家界", "防城港", "嘉峪关", "牡丹江", "佳木斯", "葫芦岛", "双鸭山", "七台河", "三门峡",
+               "石嘴山", "吐鲁番", "日喀则", "沙坪坝", "九龙坡", "大渡口", "绥芬河", "呼和浩特", "乌鲁木齐", "齐齐哈尔",
+               "鄂尔多斯", "克拉玛依")
+PLACE = re.compile(r"([\u4e00-\u9fff]{2})(省|市|州|区|县)")
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    title_span: tuple[int, int] | None = None
+    issuer: str | None = None
+    issuer_span: tuple[int, int] | None = None
+    doc_number: str | None = None
+    doc_number_span: tuple[int, int] | None = None
+    date: str | None = None
+    date_span: tuple[int, int] | None = None
+    jurisdiction: str | None = None
+    jurisdiction_key: str | None = None
+
+
+def _orig_title(nt: NormText, t: Title) -> str:
+    return "".join(nt.orig(s, e) for s, e in t.parts)
+
+
+def find_metadata(nt: NormText, seg: Segmentation, announced: int) -> Metadata:
+    text = nt.text
+    md = Metadata()
+    head_end = seg.notice_end or (seg.items[0].marker[0] if seg.items else len(text))
+    head_end = max(head_end, min(len(text), 600))
+
+    # document number: the first not inside a citation (《…》(国发〔2022〕18号))
+    for m in DOC_NUMBER.finditer(text[: max(head_end, 2000)]):
+        before = text[max(0, m.start() - 2):m.start()]
+        if "》" in before or before.endswith("(") and "》" in text[max(0, m.start() - 3):m.start()]:
+            continue
+        s = m.start()
+        while s < m.end() and not ("\u4e00" <= text[s] <= "\u9fff"):
+            s += 1
+        # trim words glued before the number (…文件许政〔2020〕21号)
+        word = text[s:m.end()]
+        k = max(word.rfind("文件"), word.rfind(":"), word.rfind("号"), -1)
+        if 0 <= k < word.find("〔") if "〔" in word else False:
+            s += k + 2
+        md.doc_number = nt.orig(s, m.end()).strip()
+        md.doc_number_span = nt.orig_span(s, m.end())
+        break
+
+    # title
+    notice = [t for t in seg.titles if t.notice and t.start < head_end + 200]
+    chosen: Title | None = None
+    if notice:
+        chosen = max(notice, key=lambda t: (t.text.find("关于") > 1, -t.start))
+    elif seg.plans and announced < 2:
+        chosen = seg.plans[0]
+    elif not seg.plans and seg.titles:
+        chosen = seg.titles[0]
+    if chosen is not None:
+        title = _orig_title(nt, chosen)
+        # a web page's bracketed section name or the document number before the title
+        title = re.sub(r"^【[^】]*】", "", title)
+        if md.doc_number and title.startswith(md.doc_number):
+            title = title[len(md.doc_number):]
+        title = title.strip().strip("《》")
+        md.title = title
+        md.title_span = nt.orig_span(chosen.start, chosen.end)
+    elif not seg.titles:
+        m = re.match(r"^\s*(.{4,80}?的通知)", text)
+        if m:
+            md.title = nt.orig(m.start(1), m.end(1)).strip()
+            md.title_span = nt.orig_span(m.start(1), m.end(1))
+
+    # date: the signing date line, else a law database's date row
+    for m in re.finditer(r"^[ \t]*" + CN_DATE.pattern + r"[ \t]*$", text, re.M):
+        md.date = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+        md.date_span = nt.orig_span(m.start(1), m.end())
+        break
+    if md.date is None:
+        m = META_DATE.search(text[:3000])
+        if m:
+            d = ISO_DATE.search(m.group("d")) or CN_DATE.search(m.group("d"))
+            if d:
+                md.date = f"{int(d.group(1)):04d}-{int(d.group(2)):02d}-{int(d.group(3)):02d}"
+                md.date_span = nt.orig_span(m.start("d"), m.end("d"))
+
+    # issuer: a signature line before the date, else the body named before 关于 in the title
+    if md.date_span is not None:
+        lines = text[: text.find("\n", 0) if False else len(text)]
+        date_norm = next((i for i, o in enumerate(nt.index) if o >= md.date_span[0]), 0)
+        prev_end = text.rfind("\n", 0, date_norm)
+        k = prev_end
+        while k > 0:
+            line_start = text.rfind("\n", 0, k) + 1
+            line = text[line_start:k].strip()
+            if line:
+                parts = [p for p in re.split(r"\s+", line) if p]
+                if parts and all(is_org(p) for p in parts) and len(line) <= 60:
+                    s = line_start + (len(text[line_start:k]) - len(text[line_start:k].lstrip()))
+                    md.issuer = nt.orig(s, s + len(line))
+                    md.issuer_span = nt.orig_span(s, s + len(line))
+                break
+            k = line_start - 1
+        del lines
+    if md.issuer is None and md.title:
+        t = re.sub(r"\s+", "", _simplified_title(nt, md))
+        m = re.match(r"^(.{4,30}?)关于", t)
+        if m and is_org(m.group(1)):
+            md.issuer = _cut_orig_prefix(md.title, len(m.group(1)))
+    if md.issuer is None:
+        m = re.search(r"\((?P<x>[^()]{4,60})\)\s*$", text.strip()[-200:])
+        tail = text.strip()[-200:]
+        if m and all(is_org(p) for p in m.group("x").split()):
+            start = len(text.strip()) - len(tail) + m.start("x")
+            md.issuer = nt.orig(start, start + len(m.group("x")))
+    if md.issuer is None:
+        m = re.search(r"(?:【(?:发布单位|制定机关)】|发布机构\s*:|发文机关\s*:?)\s*(?P<x>[^\s【:]{4,30})", text[:3000])
+        if m and is_org(m.group("x")):
+            md.issuer = nt.orig(*m.span("x"))
+
+    md.jurisdiction, md.jurisdiction_key = _jurisdiction(nt, md)
+    return md
+
+
+def _simplified_title(nt: NormText, md: Metadata) -> str:
+    from policykg.loaders.textnorm import simplified_key
+
+    return simplified_key(md.title or "")
+
+
+def _cut_orig_prefix(original: str, n_chars: int) -> str:
+    """The first n Han/other characters of `original`, skipping pinyin glosses and blanks."""
+    from policykg.loaders.textnorm import PINYIN_GLOSS
+
+    out = []
+    count = 0
+    i = 0
+    while i < len(original) and count < n_chars:
+        m = PINYIN_GLOSS.match(original, i)
+        if m and i > 0:
+            out.append(m.group(0))
+            i = m.end()
+            continue
+        ch = original[i]
+        out.append(ch)
+        if not ch.isspace():
+            count += 1
+        i += 1
+    while i < len(original) and (m := PINYIN_GLOSS.match(original, i)):
+        out.append(m.group(0))
+        i = m.end()
+    return "".join(out).strip()
+
+
+def _place_in(text: str) -> tuple[int, int] | None:
+    for p in PROVINCES:
+        k = text.find(p)
+        if k >= 0:
+            return k, k + len(p)
+    for p in LONG_PLACES:
+        for suffix in "市区县":
+            k = text.find(p + suffix)
+            if k >= 0:
+                return k, k + len(p) + 1
+    m = PLACE.search(text)
+    if m and m.group(1) not in ("人民", "政府", "全省", "全市", "本市", "我市", "各市", "各县", "各区", "地级", "县级"):
+        return m.span()
+    return None
+
+
+def _jurisdiction(nt: NormText, md: Metadata) -> tuple[str | None, str | None]:
+    from policykg.loaders.textnorm import simplified_key
+
+    for source in (md.issuer, md.title):
+        if not source:
+            continue
+        key = simplified_key(source)
+        key = re.sub(r"^中共", "", key)
+        # the innermost unit named before the issuing body: 北京市通州区人民政府 → 通州区
+        spans = []
+        rest = key
+        offset = 0
+        while True:
+            found = _place_in(rest)
+            if not found:
+                break
+            spans.append((found[0] + offset, found[1] + offset))
+            offset += found[1]
+            rest = rest[found[1]:]
+            if not re.match(r"^[\u4e00-\u9fff]{2,4}(?:市|区|县)", rest):
+                break
+        if spans:
+            s, e = spans[-1]
+            place_key = key[s:e]
+            return _as_written(nt, place_key) or place_key, place_key
+    return None, None
+
+
+def _as_written(nt: NormText, key: str) -> str | None:
+    k = nt.text.find(key)
+    if k < 0:
+        return None
+    return nt.orig(k, k + len(key))

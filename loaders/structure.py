@@ -1,0 +1,349 @@
+"""Segment a normalised text into plans and numbered items.
+
+Chinese official documents number their items with a small set of styles
+(一、 → （一） → 1. → （1） → ①, plus 第一部分, and bare row numbers in
+flattened tables). Levels are not fixed by style: the first style met under
+a parent becomes its child level, and a style already open on the stack
+closes everything below it. A number is only taken as a marker when it
+continues its style's sequence (or starts one at 1), which keeps dates,
+decimals and attachment lists ("附件:1.…  2.…") out of the tree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from policykg.loaders.numerals import cn_to_int
+from policykg.loaders.textnorm import NormText
+
+CN = "一二三四五六七八九十百零〇两"
+_BEFORE = r"(?:(?<=\n)|(?<=^)|(?<=[ \t★☆●•◆■□▲△∙·>]))"
+
+MARKER = re.compile(
+    _BEFORE
+    + r"(?:"
+    + rf"(?P<part>第(?P<part_n>[{CN}\d]{{1,3}})(?:部分|篇|章))"
+    + rf"|(?P<cn>(?P<cn_n>[{CN}]{{1,3}})\s?[、．.](?![{CN}][、]))"
+    + rf"|(?P<pcn>[(〔\[](?P<pcn_n>[{CN}]{{1,3}})[)〕\]][、.]?)"
+    + r"|(?P<num>(?P<num_n>\d{1,3})\s?(?:[、．]|\.(?!\d)))"
+    + r"|(?P<pnum>[(](?P<pnum_n>\d{1,2})[)][、.]?|(?P<pnum_c>[\u2474-\u2487]))"
+    + r"|(?P<circ>[\u2460-\u2473])"
+    + r")",
+    re.M,
+)
+ROW_NUMBER = re.compile(r"^[ \t]*(\d{1,3})[ \t]*$", re.M)
+
+PLAN_SUFFIX = re.compile(
+    r"(?:方案|措施|计划|意见|要点|规划|办法|细则|纲要|分解|分工|清单|任务|政策|举措|行动|规定|条例|通知|决定|"
+    r"(?:情况|分解|任务|目标|清单|一览|汇总)表)$"
+)
+_TRAILING_PAREN = re.compile(r"(?:[(（〔\[][^()（）]{1,20}[)）〕\]])+$")
+_SENTENCE_START = re.compile(r"^(?:为|根据|按照|现将|现就|经|请|各|对|在|以|是|要|由|附件|来源|发布|当前位置|索引号|主题|文号)")
+
+
+@dataclass
+class Item:
+    style: str
+    number: int
+    marker: tuple[int, int]  # normalised span of the marker ("（一）")
+    label: tuple[int, int]  # normalised span of the number as printed, without 、/.
+    line_start: bool
+    plan: int | None = None  # index into Segmentation.plans
+    parent: Item | None = None
+    children: list[Item] = field(default_factory=list)
+    end: int = 0  # normalised end of the item's own text (before the next marker)
+    depth: int = 0
+
+
+@dataclass
+class Title:
+    start: int  # normalised offsets, first to last character
+    end: int
+    text: str  # normalised, lines joined
+    parts: list[tuple[int, int]]  # normalised spans of the joined lines
+    notice: bool  # a notice title (关于印发…的通知) rather than a plan title
+
+
+@dataclass
+class Segmentation:
+    items: list[Item]
+    titles: list[Title]
+    plans: list[Title]  # titles that hold items, in order
+    notice_end: int  # normalised offset where the first plan starts (0 when none)
+    table_header: list[str]
+    table_columns: dict[int, str]  # normalised line start → column name, for table cells
+
+
+def _number(style: str, groups: dict) -> int | None:
+    raw = groups.get(f"{style}_n")
+    if style == "pnum" and groups.get("pnum_c"):
+        return ord(groups["pnum_c"]) - 0x2474 + 1
+    if style == "circ":
+        return None
+    if raw is None:
+        return None
+    return cn_to_int(raw)
+
+
+def _candidate_markers(text: str) -> list[tuple[str, int, int, int, int, int]]:
+    """(style, number, marker_start, marker_end, label_start, label_end) in text order."""
+    found = []
+    for m in MARKER.finditer(text):
+        style = next(s for s in ("part", "cn", "pcn", "num", "pnum", "circ") if m.group(s))
+        if style == "circ":
+            number = ord(m.group("circ")) - 0x2460 + 1
+            lab = m.span("circ")
+        else:
+            number = _number(style, m.groupdict())
+            if style == "part":
+                lab = m.span("part")
+            elif style == "pnum" and m.group("pnum_c"):
+                lab = m.span("pnum_c")
+            elif style in ("pcn", "pnum"):
+                s, e = m.span(style)
+                seg = text[s:e]
+                lab = (s, s + len(seg.rstrip("、.")))
+            else:
+                lab = m.span(f"{style}_n")
+        if number is None or number <= 0:
+            continue
+        s, e = m.span()
+        # the marker must be followed by text on its line (a heading or the item)
+        rest = text[e:e + 2]
+        if not rest or rest[0] in "\n" and style not in ("part",):
+            if style not in ("cn", "pcn"):
+                continue
+        if style == "num" and _looks_like_quantity(text, e):
+            continue
+        found.append((style, number, s, e, lab[0], lab[1]))
+    for m in ROW_NUMBER.finditer(text):
+        s, e = m.span(1)
+        found.append(("row", int(m.group(1)), s, e, s, e))
+    found.sort(key=lambda t: t[2])
+    return found
+
+
+def _looks_like_quantity(text: str, end: int) -> bool:
+    """'1、2月' or '3、5年' are numbers in a list, not item markers."""
+    nxt = text[end:end + 3]
+    return bool(re.match(r"\d", nxt))
+
+
+def _line_start(text: str, pos: int) -> bool:
+    i = pos - 1
+    while i >= 0 and text[i] in " \t★☆●•◆■□▲△∙·>":
+        i -= 1
+    return i < 0 or text[i] == "\n"
+
+
+def _preceded_by_boundary(text: str, pos: int) -> bool:
+    """Inside a long line a marker must follow the end of a sentence or clause."""
+    i = pos - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    if i < 0:
+        return True
+    return text[i] in "。;!?)〕]】”\"」:" or "\u4e00" <= text[i] <= "\u9fff" or text[i] == "\n"
+
+
+def find_titles(nt: NormText) -> list[Title]:
+    """Title lines: notice titles and plan titles, joined over up to four lines."""
+    text = nt.text
+    lines = []
+    pos = 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        lead = len(raw) - len(raw.lstrip())
+        lines.append((pos + lead, pos + lead + len(stripped), stripped))
+        pos += len(raw) + 1
+    titles: list[Title] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        s, e, line = lines[i]
+        if not _title_part(line) or _follows_bare_marker(lines, i):
+            i += 1
+            continue
+        parts = [(s, e)]
+        joined = line
+        j = i
+        while True:
+            k = j + 1
+            while k < n and not lines[k][2]:
+                k += 1
+            if k >= n or k - j > 3:
+                break
+            nxt = lines[k][2]
+            if not _title_part(nxt) or len(nxt) > 40:
+                break
+            cont = not _is_title(joined) or re.match(r"^(?:的|等|暨|和|及|与)", nxt)
+            if not cont and "关于" in joined and not re.search(r"(?:通知|意见|决定|批复|函|方案)$", joined):
+                cont = True
+            if not cont:
+                break
+            if _is_title(joined) and not _is_title(joined + nxt) and not re.match(r"^(?:的|等)", nxt):
+                break
+            joined += nxt
+            parts.append((lines[k][0], lines[k][1]))
+            j = k
+        if _is_title(joined) and 4 <= len(joined) <= 120:
+            notice = bool(re.search(r"关于", joined) and re.search(r"(?:印发|转发|通知$)", joined))
+            titles.append(Title(parts[0][0], parts[-1][1], joined, parts, notice))
+            i = j + 1
+        else:
+            i += 1
+    return titles
+
+
+def _follows_bare_marker(lines, i) -> bool:
+    """A line right after a bare row number or marker-only line is that item's title cell."""
+    k = i - 1
+    while k >= 0 and not lines[k][2]:
+        k -= 1
+    if k < 0:
+        return False
+    prev = lines[k][2]
+    return bool(re.fullmatch(r"\d{1,3}|[(（]?[一二三四五六七八九十]{1,3}[)）、]?|\d{1,3}[.、]", prev))
+
+
+def _title_part(line: str) -> bool:
+    if not line or len(line) > 80:
+        return False
+    if re.search(r"[。,;:!?]", line.replace("《", "").replace("》", "")):
+        return False
+    if _SENTENCE_START.match(line):
+        return False
+    if MARKER.match(line) or ROW_NUMBER.match(line):
+        return False
+    if re.search(r"\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日$", line):
+        return False
+    return True
+
+
+def _is_title(text: str) -> bool:
+    core = text.strip().strip("《》 ")
+    core = _TRAILING_PAREN.sub("", core).strip("《》 ")
+    return bool(PLAN_SUFFIX.search(core)) and len(core) >= 6
+
+
+def segment(nt: NormText) -> Segmentation:
+    text = nt.text
+    titles = find_titles(nt)
+    candidates = _candidate_markers(text)
+    items: list[Item] = []
+    stack: list[Item] = []
+    last_seen: dict[str, int] = {}
+    title_iter = sorted(titles, key=lambda t: t.start)
+    ti = 0
+    plans: list[Title] = []
+    current_plan: int | None = None
+    pending_title: Title | None = None
+    one_line = text.count("\n") < 5 and len(text) > 800
+
+    for style, number, ms, me, ls, le in candidates:
+        # titles before this marker reset the numbering (a new plan starts)
+        while ti < len(title_iter) and title_iter[ti].end <= ms:
+            t = title_iter[ti]
+            ti += 1
+            if t.start < (stack[-1].marker[1] if stack else -1):
+                continue
+            if _inside_items(items, t.start, text):
+                continue
+            pending_title = t
+            stack = []
+            last_seen = {}
+        line_start = _line_start(text, ms)
+        if not line_start and not (one_line or _preceded_by_boundary(text, ms)):
+            continue
+        if style == "row" and not line_start:
+            continue
+        if not line_start and style in ("num", "pnum", "circ") and not one_line:
+            continue
+        level = next((k for k, it in enumerate(stack) if it.style == style), None)
+        if level is not None:
+            prev = stack[level].number
+            ok = number == prev + 1 or (level == 0 and number == 1)
+            if not ok:
+                continue
+            stack = stack[:level]
+        else:
+            if not (number == 1 or number == last_seen.get(style, -5) + 1):
+                continue
+        if pending_title is not None:
+            plans.append(pending_title)
+            current_plan = len(plans) - 1
+            pending_title = None
+        parent = stack[-1] if stack else None
+        item = Item(style, number, (ms, me), (ls, le), line_start, current_plan, parent, depth=len(stack))
+        if parent:
+            parent.children.append(item)
+        items.append(item)
+        stack.append(item)
+        last_seen[style] = number
+
+    # each item's own text runs to the next item, the next title that starts a plan, or the end
+    boundaries = sorted([it.marker[0] for it in items] + [p.start for p in plans] + [len(text)])
+    for it in items:
+        nxt = next(b for b in boundaries if b > it.marker[0])
+        it.end = nxt
+    notice_end = plans[0].start if plans else 0
+    header, columns = _table_columns(text, items)
+    return Segmentation(items, titles, plans, notice_end, header, columns)
+
+
+def _inside_items(items: list[Item], pos: int, text: str) -> bool:
+    """A title-like line inside an item's cells (a table) does not start a plan."""
+    if not items:
+        return False
+    last = items[-1]
+    # the line right after a bare row marker is that row's title cell
+    between = text[last.marker[1]:pos]
+    return last.style == "row" and not between.strip()
+
+
+_HEADER_WORDS = ("序号", "名称", "项目", "内容", "任务", "责任单位", "牵头单位", "配合单位", "来源", "进展情况",
+                 "完成情况", "备注", "完成时限", "时间节点", "牵头领导", "责任领导", "工作措施", "主要任务", "重点工作",
+                 "预期目标", "目标任务", "主要做法", "具体措施", "工作目标", "号")
+
+
+def _table_columns(text: str, items: list[Item]) -> tuple[list[str], dict[int, str]]:
+    """Find a flattened table's header (one cell per line) and name each row's cells.
+
+    Returns the header cells and, for every cell line of rows whose cell count
+    matches the header, the column name keyed by the cell's start offset.
+    """
+    rows = [it for it in items if it.style == "row"]
+    if not rows:
+        return [], {}
+    first = rows[0].marker[0]
+    before = text[:first].split("\n")
+    header: list[str] = []
+    for line in reversed(before):
+        cell = line.strip()
+        if not cell:
+            continue
+        if len(cell) <= 14 and any(w in cell for w in _HEADER_WORDS):
+            header.insert(0, cell)
+            continue
+        if header and len(cell) <= 14 and not re.search(r"[。,:;]", cell):
+            header.insert(0, cell)
+            continue
+        break
+    # drop section rows that precede the first data row ("一、…") from the header
+    header = [h for h in header if not re.match(rf"^[{CN}]+、", h)]
+    if not any(w in "".join(header) for w in ("责任单位", "牵头单位", "来源", "进展情况", "序号", "号")):
+        return [], {}
+    columns: dict[int, str] = {}
+    for r in rows:
+        cells = []
+        pos = r.marker[1]
+        for raw in text[pos:r.end].split("\n"):
+            start = pos
+            pos += len(raw) + 1
+            if raw.strip():
+                cells.append((start + len(raw) - len(raw.lstrip()), raw.strip()))
+        if len(cells) == len(header) - 1:
+            for (start, _), name in zip(cells, header[1:], strict=True):
+                columns[start] = name
+    return header, columns
