@@ -110,7 +110,7 @@ def _where(r: Result) -> str:
         parts.append(f"《{_short(r.document, 50)}》")
     if r.numbering:
         parts.append(r.numbering)
-    if r.label:
+    if r.label and r.label != r.document:
         parts.append(_short(r.label, 40))
     return " ".join(parts)
 

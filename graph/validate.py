@@ -27,9 +27,11 @@ the CLI's exit code follows. The Turtle report keeps the engine's standard
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -337,16 +339,36 @@ def _run_turbo(data: Graph, shapes: Graph, inference: str, ontology: Graph | Non
     )
 
 
-def _find_bad_shape_file(shapes_dir, engine_runner) -> Path | None:
-    """After the engine refused the shapes: which file does it refuse alone?"""
-    for path in shape_files(shapes_dir):
-        g = Graph()
-        g.parse(path, format="turtle")
+def _find_bad_shape_file(shapes_dir, engine_runner, data: Graph) -> Path | None:
+    """After the engine refused the shapes: which file does it refuse (with the prefixes file)?"""
+    files = shape_files(shapes_dir)
+    declarations = Graph()
+    for path in files:
+        g = Graph().parse(path, format="turtle")
+        if (None, SH.declare, None) in g:
+            declarations += g
+    for path in files:
+        g = Graph().parse(path, format="turtle")
+        g += declarations
         try:
-            engine_runner(Graph(), g, "none", None)
+            engine_runner(data, g, "none", None)
         except Exception:
             return path
     return None
+
+
+@contextmanager
+def _quiet_engines():
+    """pySHACL logs shape errors itself; we report them once, naming the file."""
+    loggers = [logging.getLogger(name) for name in ("pyshacl", "pyshacl-validate", "pyshacl-turbo")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
 
 
 # ---------------------------------------------------------------------------
@@ -397,13 +419,15 @@ def validate(
     runner = _run_pyshacl if engine == "pyshacl" else _run_turbo
     t0 = time.perf_counter()
     try:
-        _conforms, report_graph, _text = runner(graph, shapes, inference, ont_graph)
+        with _quiet_engines():
+            _conforms, report_graph, _text = runner(graph, shapes, inference, ont_graph)
     except ValidateError:
         raise
     except Exception as exc:
         where = shapes_dir if shapes_dir is not None else default_shapes_dir()
         try:
-            bad = _find_bad_shape_file(shapes_dir, runner)
+            with _quiet_engines():
+                bad = _find_bad_shape_file(shapes_dir, runner, graph)
         except Exception:  # pragma: no cover - diagnosis must not hide the error
             bad = None
         raise ValidateError(f"{bad or where}: the {engine} engine refused the shapes: {_one_line(exc)}") from None
@@ -474,6 +498,31 @@ def _pick_lang(values: Iterable[Literal], prefer: Sequence[str | None] = ("en", 
     return str(values[0]) if values else None
 
 
+def _is_chinese(text: str) -> bool:
+    """Engines drop the language tag of SPARQL-based messages: tell by the first word."""
+    for ch in text:
+        if ch.isascii() and ch.isalpha():
+            return False
+        if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff":
+            return True
+    return False
+
+
+def _messages(values) -> tuple[str, str | None]:
+    """(English message, Chinese message) of one result."""
+    en = zh = other = None
+    for m in sorted(values, key=str):
+        lang = (m.language or "").lower() if isinstance(m, Literal) else ""
+        text = str(m)
+        if lang.startswith("zh") or (not lang and _is_chinese(text)):
+            zh = zh or text
+        elif lang in ("en", "") or lang.startswith("en-"):
+            en = en or text
+        else:
+            other = other or text
+    return (en or other or zh or ""), zh
+
+
 def _shape_labels(shapes: Graph) -> dict[str, str]:
     labels = {}
     for s in set(shapes.subjects(RDFS.label, None)):
@@ -503,12 +552,7 @@ def _results(report: Graph, shapes: Graph, shape_labels: dict[str, str]) -> list
         severity = _local(report.value(r, SH.resultSeverity) or SH.Violation)
         shape_node = report.value(r, SH.sourceShape)
         shape = _n3(shape_node) or ""
-        messages = list(report.objects(r, SH.resultMessage))
-        message = _pick_lang(messages, ("en", None)) or ""
-        message_zh = None
-        for m in messages:
-            if isinstance(m, Literal) and (m.language or "").lower().startswith("zh"):
-                message_zh = str(m)
+        message, message_zh = _messages(report.objects(r, SH.resultMessage))
         component = report.value(r, SH.sourceConstraintComponent)
         results.append(
             Result(

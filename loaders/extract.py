@@ -475,7 +475,8 @@ def _clauses(nt: NormText, seg: Segmentation, it: Item) -> list[cl.Clause]:
         inside_word = "\u4e00" <= before <= "\u9fff" and "\u4e00" <= after <= "\u9fff"
         body = text[inner_s:inner_e]
         marked = cl.LABEL.search(body) or cl.ROLE_WORD.search(body) or cl.INHERIT.search(body)
-        if inside_word and not marked:
+        glued = "\u4e00" <= before <= "\u9fff" or before in ")〕]"
+        if (inside_word or glued) and not marked:
             continue
         if not marked and found:
             continue  # a bare list only when nothing else names the owners

@@ -210,6 +210,8 @@ def _follows_bare_marker(lines, i) -> bool:
 def _title_part(line: str) -> bool:
     if not line or len(line) > 80:
         return False
+    if line in _HEADER_WORDS or re.fullmatch(r"[(（].*[)）]", line):
+        return False
     if re.search(r"[。,;:!?]", line.replace("《", "").replace("》", "")):
         return False
     if _SENTENCE_START.match(line):
@@ -239,7 +241,7 @@ def segment(nt: NormText) -> Segmentation:
     plans: list[Title] = []
     current_plan: int | None = None
     pending_title: Title | None = None
-    one_line = text.count("\n") < 5 and len(text) > 800
+    one_line = text.count("\n") < 5
 
     for style, number, ms, me, ls, le in candidates:
         # titles before this marker reset the numbering (a new plan starts)
@@ -268,7 +270,8 @@ def segment(nt: NormText) -> Segmentation:
                 continue
             stack = stack[:level]
         else:
-            if not (number == 1 or number == last_seen.get(style, -5) + 1):
+            if not (number == 1 or number == last_seen.get(style, -5) + 1
+                    or (number in (2, 3) and line_start and _sequence_follows(candidates, style, number, ms))):
                 continue
         if pending_title is not None:
             plans.append(pending_title)
@@ -290,6 +293,18 @@ def segment(nt: NormText) -> Segmentation:
     notice_end = plans[0].start if plans else 0
     header, columns = _table_columns(text, items)
     return Segmentation(items, titles, plans, notice_end, header, columns)
+
+
+def _sequence_follows(candidates, style: str, number: int, pos: int) -> bool:
+    """A list whose first item was lost (a cut table row) still counts when it goes on: 2., 3., …"""
+    for st, n, ms, *_ in candidates:
+        if ms <= pos or st != style:
+            continue
+        if n == 1:
+            return False
+        if n == number + 1:
+            return True
+    return False
 
 
 def _inside_items(items: list[Item], pos: int, text: str) -> bool:
@@ -321,7 +336,7 @@ def _table_columns(text: str, items: list[Item]) -> tuple[list[str], dict[int, s
     header: list[str] = []
     for line in reversed(before):
         cell = line.strip()
-        if not cell:
+        if not cell or re.match(rf"^[{CN}]+、", cell):
             continue
         if len(cell) <= 14 and any(w in cell for w in _HEADER_WORDS):
             header.insert(0, cell)

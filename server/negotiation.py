@@ -92,7 +92,10 @@ def quality(ranges: list[MediaRange], offer: str) -> float:
     return best.q if best is not None else 0.0
 
 
-def choose(accept: str | None, offers: list[str]) -> str | None:
+def choose(accept: str | None, offers: list[str], aliases: dict[str, str] | None = None) -> str | None:
+    """The preferred offer. `aliases` (alias -> offer, e.g. application/json -> the SPARQL JSON type)
+    count only when the client names them exactly, never through a wildcard, so `*/*` or `text/*`
+    picks one of our real formats and a q=0 on the real type is not undone by an alias."""
     ranges = parse_accept(accept)
     if not ranges:
         return offers[0] if offers else None
@@ -101,6 +104,14 @@ def choose(accept: str | None, offers: list[str]) -> str | None:
         q = quality(ranges, offer)
         if q > best_q:
             best, best_q = offer, q
+    for alias, target in (aliases or {}).items():
+        exact = [r for r in ranges if f"{r.type}/{r.subtype}" == alias and not any(k != "charset" for k, _ in r.params)]
+        if not exact:
+            continue
+        if any(f"{r.type}/{r.subtype}" == target and r.q == 0 for r in ranges):
+            continue  # the client refused the real type by name
+        if exact[0].q > best_q:
+            best, best_q = target, exact[0].q
     return best
 
 

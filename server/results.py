@@ -38,6 +38,8 @@ GRAPH = {
     "application/n-triples": "ntriples",
     "text/plain": "ntriples",
     "application/rdf+xml": "rdfxml",
+    "application/json": "jsonld",
+    "application/xml": "rdfxml",
 }
 CONTENT_TYPES = {
     "json": "application/sparql-results+json; charset=utf-8",
@@ -69,7 +71,13 @@ FORMAT_ALIASES = {
         "rdfxml": "rdfxml", "rdf": "rdfxml", "xml": "rdfxml",
     },
 }
-OFFERS = {"tabular": list(TABULAR), "boolean": list(BOOLEAN), "graph": list(GRAPH)}
+CANONICAL = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+             "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
+             "jsonld": "application/ld+json", "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml"}
+OFFERS = {kind: list(dict.fromkeys(CANONICAL[v] for v in table.values()))
+          for kind, table in (("tabular", TABULAR), ("boolean", BOOLEAN), ("graph", GRAPH))}
+ALIASES = {kind: {k: CANONICAL[v] for k, v in table.items() if CANONICAL[v] != k}
+           for kind, table in (("tabular", TABULAR), ("boolean", BOOLEAN), ("graph", GRAPH))}
 KEYS = {"tabular": TABULAR, "boolean": BOOLEAN, "graph": GRAPH}
 
 
@@ -84,7 +92,7 @@ def pick_format(kind: str, accept: str | None, fmt: str | None) -> str | None:
         if fmt in KEYS[kind]:  # a full media type
             return KEYS[kind][fmt]
         return None
-    chosen = choose(accept, OFFERS[kind])
+    chosen = choose(accept, OFFERS[kind], ALIASES[kind])
     return KEYS[kind][chosen] if chosen else None
 
 

@@ -44,13 +44,14 @@ ex:m2quote a oa:TextQuoteSelector ; oa:exact "完善保障" .
 # A figure range, complete.
 F2 = """
 ex:m1 pkg:hasFigure ex:f2 .
-ex:f2 a pkg:Figure ; pkg:unit unit:CNY ; pkg:comparator pkg:range ; pkg:role pkg:Threshold ;
+ex:f2 a pkg:Figure ; pkg:unit unit:CCY_CNY ; pkg:unitText "元" ; pkg:comparator pkg:range ; pkg:role pkg:Threshold ;
     prov:wasDerivedFrom ex:f1src .
 """
 
 
 def _case(shape, severity, update, focus, conform=None, value=None):
     return pytest.param(shape, severity, update, focus, conform, value, id=shape)
+
 
 
 CASES = [
@@ -78,7 +79,11 @@ CASES = [
     _case("FigureRangeOrderShape", "Violation",
           "INSERT DATA { " + F2 + " ex:f2 pkg:minValue 30000000.0 ; pkg:maxValue 10000000.0 . }", {EX.f2},
           conform="INSERT DATA { " + F2 + " ex:f2 pkg:minValue 30000000.0 ; pkg:maxValue 30000000.0 . }"),
-    _case("FigureUnitShape", "Violation", "DELETE WHERE { ex:f1 pkg:unit ?u }", {EX.f1}),
+    _case("FigureUnitShape", "Violation", "DELETE WHERE { ex:f1 pkg:unit ?u }", {EX.f1},
+          # a figure whose text gives no unit (2/3以上) has none
+          conform="DELETE WHERE { ex:f1 pkg:unit ?u } ; DELETE WHERE { ex:f1 pkg:unitText ?t } ;"
+                  " INSERT DATA { ex:f1 pkg:unitText \"\" }"),
+    _case("FigureUnitShape", "Violation", "INSERT DATA { ex:f1 pkg:unit unit:PERCENT }", {EX.f1}),
     _case("FigureComparatorShape", "Violation",
           "DELETE WHERE { ex:f1 pkg:comparator ?c } ; INSERT DATA { ex:f1 pkg:comparator \"<=\" }", {EX.f1},
           conform="DELETE WHERE { ex:f1 pkg:comparator ?c } ; INSERT DATA { ex:f1 pkg:comparator odrl:gteq }"),
@@ -96,7 +101,10 @@ CASES = [
           "DELETE DATA { ex:m1quote oa:exact \"加强科技创新\" } ; INSERT DATA { ex:m1quote oa:exact \"加强科技\" }",
           {EX.m1src}),
     # ---- documents.ttl
-    _case("DocumentTitleShape", "Violation", "DELETE WHERE { ex:plan eli:title ?t }", {EX.plan}),
+    _case("DocumentTitleShape", "Violation", "DELETE WHERE { ex:plan rdfs:label ?t }", {EX.plan},
+          # the title of an expression (one script) is enough
+          conform="DELETE WHERE { ex:plan rdfs:label ?t } ;"
+                  " INSERT DATA { ex:plan eli:is_realized_by ex:pexpr . ex:pexpr eli:title \"示例行動方案\"@zh-Hant }"),
     _case("DocumentJurisdictionShape", "Violation", "DELETE WHERE { ex:notice pkg:jurisdiction ?j }",
           {EX.notice, EX.plan}),
     _case("DocumentDateShape", "Warning", "DELETE WHERE { ex:notice eli:date_document ?d }", {EX.notice, EX.plan}),
