@@ -357,18 +357,21 @@ def _find_bad_shape_file(shapes_dir, engine_runner, data: Graph) -> Path | None:
     return None
 
 
+def _drop(record: logging.LogRecord) -> bool:
+    return False
+
+
 @contextmanager
 def _quiet_engines():
     """pySHACL logs shape errors itself; we report them once, naming the file."""
     loggers = [logging.getLogger(name) for name in ("pyshacl", "pyshacl-validate", "pyshacl-turbo")]
-    levels = [lg.level for lg in loggers]
     for lg in loggers:
-        lg.setLevel(logging.CRITICAL + 1)
+        lg.addFilter(_drop)
     try:
         yield
     finally:
-        for lg, level in zip(loggers, levels, strict=True):
-            lg.setLevel(level)
+        for lg in loggers:
+            lg.removeFilter(_drop)
 
 
 # ---------------------------------------------------------------------------

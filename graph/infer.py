@@ -1,0 +1,72 @@
+"""OWL 2 RL materialisation of the shortcut properties (owlrl).
+
+`pkg:responsibleAgency`, `pkg:leadAgency` and `pkg:owns` are entailed by the ontology's axioms
+(property chains through `pkg:obligation`, the inverse of `pkg:measure`; `pkg:leadAgency` a
+sub-property of `pkg:responsibleAgency`; `pkg:owns` its inverse; lead obligations recognised by
+an `owl:hasValue` restriction on `pkg:role` and tied to themselves by an `owl:hasSelf`
+restriction so the lead chain can filter on them). Nothing here names those properties' rules:
+remove an axiom from the ontology and its entailments disappear.
+
+For speed the closure runs per document on the ontology plus the document's obligation triples
+only (`pkg:measure`, `pkg:agency`, `pkg:role` and their `rdf:type`): the three shortcuts depend
+on nothing else. Of the closure only the triples of the three properties are kept.
+OWL 2 RL has no `owl:hasSelf`; owlrl implements it in its OWL-RL extension, and `_RLSelf`
+adds just that rule (the two self-restriction rules of `owlrl.OWLRLExtras`) to plain OWL 2 RL.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import owlrl
+from owlrl.OWLRL import OWLRL_Semantics
+from policykg.graph.namespaces import INFERRED_PROPERTIES, PKG
+from rdflib import Graph
+from rdflib.namespace import OWL, RDF
+
+# the predicates the shortcuts depend on
+_INPUT_PREDICATES = (PKG.measure, PKG.agency, PKG.role)
+
+
+class _RLSelf(OWLRL_Semantics):
+    """OWL 2 RL plus the owl:hasSelf rules of owlrl's extension."""
+
+    def rules(self, t, cycle_num):
+        super().rules(t, cycle_num)
+        z, q, _x = t
+        if q == OWL.hasSelf:
+            for p in self.graph.objects(z, OWL.onProperty):
+                for y in self.graph.subjects(RDF.type, z):
+                    self.store_triple((y, p, y))
+                for y1, y2 in self.graph.subject_objects(p):
+                    if y1 == y2:
+                        self.store_triple((y1, RDF.type, z))
+
+
+@functools.lru_cache(maxsize=1)
+def _default_schema() -> tuple:
+    from policykg.graph.ontology import ontology_graph
+
+    return tuple(ontology_graph())
+
+
+def infer_shortcuts(graph: Graph, ontology: Graph | None = None) -> Graph:
+    """The pkg:responsibleAgency / pkg:leadAgency / pkg:owns triples entailed by `ontology`
+    (default: the shipped one) from the obligations in `graph`, not already in `graph`."""
+    work = Graph()
+    for t in (ontology if ontology is not None else _default_schema()):
+        work.add(t)
+    for p in _INPUT_PREDICATES:
+        for s, o in graph.subject_objects(p):
+            work.add((s, p, o))
+    for s in graph.subjects(RDF.type, PKG.Obligation):
+        work.add((s, RDF.type, PKG.Obligation))
+    owlrl.DeductiveClosure(
+        _RLSelf, rdfs_closure=False, axiomatic_triples=False, datatype_axioms=False, improved_datatypes=False
+    ).expand(work)
+    out = Graph()
+    for p in INFERRED_PROPERTIES:
+        for s, o in work.subject_objects(p):
+            if (s, p, o) not in graph:
+                out.add((s, p, o))
+    return out

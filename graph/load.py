@@ -1,0 +1,242 @@
+"""`policykg load`: texts or records -> RDF -> the store, one document at a time.
+
+Each document becomes one named graph (`namespaces.document_graph(file name)`): its triples
+plus the inferred shortcuts (`infer.infer_shortcuts`). The graph is replaced as a whole in one
+update (old graph dropped, new inserted, load version raised), so a document that fails at any
+step leaves the store as it was, and the others still load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policykg.graph.build import BuildError, build_document_with_stats
+from policykg.graph.namespaces import (
+    ONTOLOGY_GRAPH,
+    PKG,
+    document_graph,
+    gazetteer_graph,
+    normalise_base,
+)
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SKOS
+
+
+@dataclass
+class LoadSummary:
+    documents: int = 0
+    failed: int = 0
+    measures: int = 0
+    agencies: int = 0
+    obligations: int = 0
+    figures: int = 0
+    triples: int = 0  # triples written for the loaded documents (inferred ones included)
+    inferred: int = 0
+    seconds: float = 0.0
+    inference_seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    graphs: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        failed = f", {self.failed} failed" if self.failed else ""
+        return (
+            f"loaded {self.documents} documents{failed}: {self.measures} measures, {self.agencies} agencies, "
+            f"{self.obligations} obligations, {self.figures} figures, {self.triples} triples "
+            f"({self.inferred} inferred) in {self.seconds:.2f} s (inference {self.inference_seconds:.2f} s)"
+        )
+
+
+@dataclass
+class _Input:
+    label: str  # what error messages name
+    path: Path | None = None  # a text file to extract
+    record: dict | None = None  # a record read from a .jsonl file
+    base_dir: Path | None = None  # where a record's relative path is resolved
+    error: str | None = None
+
+
+def iter_inputs(paths: Iterable[str | Path]) -> Iterator[_Input]:
+    """Text files as given, directories (every *.txt inside, sorted), .jsonl record files (one
+    input per line)."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files = sorted(x for x in p.rglob("*.txt") if x.is_file())
+            if not files:
+                yield _Input(str(p), error=f"{p}: no .txt files in this directory")
+            for f in files:
+                yield _Input(f.name, path=f)
+        elif p.suffix.lower() == ".jsonl":
+            try:
+                lines = p.read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError) as exc:
+                yield _Input(p.name, error=f"{p.name}: cannot read records: {exc}")
+                continue
+            for i, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield _Input(f"{p.name}:{i}", error=f"{p.name}:{i}: not a JSON record ({exc.msg})")
+                    continue
+                yield _Input(f"{rec.get('file') or p.name + ':' + str(i)}", record=rec, base_dir=p.parent)
+        elif p.exists():
+            yield _Input(p.name, path=p)
+        else:
+            yield _Input(p.name, error=f"{p}: no such file or directory")
+
+
+def _record_and_text(inp: _Input) -> tuple[dict, str]:
+    from policykg.loaders import read_text
+
+    if inp.record is None:
+        from policykg.loaders import extract_file
+
+        rec = extract_file(inp.path)
+        return rec, read_text(inp.path)
+    rec = inp.record
+    src = rec.get("path") or rec.get("file")
+    if not src:
+        raise BuildError(f"{inp.label}: the record names no source file (path)")
+    p = Path(src)
+    if not p.is_absolute() and not p.exists() and inp.base_dir is not None:
+        p = inp.base_dir / p
+    if not p.exists():
+        raise BuildError(f"{inp.label}: source file {src} not found")
+    if rec.get("sha256"):
+        digest = hashlib.sha256(p.read_bytes()).hexdigest()
+        if digest != rec["sha256"]:
+            raise BuildError(f"{inp.label}: {p} has changed since it was extracted (SHA-256 differs)")
+    return rec, read_text(p)
+
+
+def gazetteer_rdf(base: str | None = None) -> Graph:
+    """The agency-function scheme and the known jurisdictions, as SKOS / pkg: triples."""
+    from policykg.graph import gazetteer
+    from policykg.graph.iris import Minter
+    from rdflib import Literal
+    from rdflib.namespace import DCTERMS, RDFS
+
+    mint = Minter(normalise_base(base))
+    g = Graph()
+    scheme = URIRef(mint.function_scheme())
+    g.add((scheme, RDF.type, SKOS.ConceptScheme))
+    g.add((scheme, RDFS.label, Literal("agency functions", lang="en")))
+    g.add((scheme, RDFS.label, Literal("部门职能分类", lang="zh-Hans")))
+    for f in gazetteer.functions():
+        c = URIRef(mint.function(f.id))
+        g.add((c, RDF.type, PKG.AgencyFunction))
+        g.add((c, RDF.type, SKOS.Concept))
+        g.add((c, SKOS.inScheme, scheme))
+        g.add((c, SKOS.topConceptOf, scheme))
+        g.add((scheme, SKOS.hasTopConcept, c))
+        g.add((c, SKOS.notation, Literal(f.id)))
+        for lab, lang in ((f.en, "en"), (f.zh, "zh-Hans")):
+            g.add((c, SKOS.prefLabel, Literal(lab, lang=lang)))
+            g.add((c, RDFS.label, Literal(lab, lang=lang)))
+        for v in f.variants:
+            g.add((c, SKOS.hiddenLabel, Literal(v, lang="zh-Hans")))
+    seen = set()
+    for j in gazetteer.jurisdictions().values():
+        if j.slug in seen:
+            continue
+        seen.add(j.slug)
+        ji = URIRef(mint.jurisdiction(j.slug))
+        g.add((ji, RDF.type, PKG.Jurisdiction))
+        g.add((ji, RDFS.label, Literal(j.name, lang="zh-Hans")))
+        if j.en:
+            g.add((ji, RDFS.label, Literal(j.en, lang="en")))
+        if j.code:
+            g.add((ji, PKG.divisionCode, Literal(j.code)))
+        if j.parent:
+            g.add((ji, DCTERMS.isPartOf, URIRef(mint.jurisdiction(j.parent))))
+    return g
+
+
+def ensure_schema(store, base: str | None = None) -> int:
+    """(Re)write the ontology graph and the gazetteer graph; returns their triple count."""
+    from policykg.graph.ontology import ontology_ntriples
+
+    onto = ontology_ntriples()
+    store.replace_graph(ONTOLOGY_GRAPH, onto)
+    gaz = gazetteer_rdf(base).serialize(format="nt")
+    store.replace_graph(gazetteer_graph(base), gaz)
+    return onto.count("\n") + gaz.count("\n")
+
+
+def load_paths(
+    paths: Iterable[str | Path],
+    store,
+    base: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    errors: Callable[[str], None] | None = None,
+) -> LoadSummary:
+    """Load texts / directories / .jsonl record files into `store`; see the module docstring."""
+    from policykg.graph.infer import infer_shortcuts
+
+    t0 = time.perf_counter()
+    report = errors or (lambda msg: print(f"policykg load: error: {msg}", file=sys.stderr))
+    summary = LoadSummary()
+    inputs = list(iter_inputs(paths))
+    ensure_schema(store, base)
+    measures: set = set()
+    agencies: set = set()
+    obligations: set = set()
+    figures: set = set()
+    graph_names: dict[str, str] = {}
+    for i, inp in enumerate(inputs):
+        if progress:
+            progress(i, len(inputs), inp.label)
+        if inp.error:
+            summary.failed += 1
+            summary.errors.append(inp.error)
+            report(inp.error)
+            continue
+        try:
+            rec, text = _record_and_text(inp)
+            g, _stats, warnings = build_document_with_stats(rec, text, base)
+            ti = time.perf_counter()
+            inferred = infer_shortcuts(g)
+            summary.inference_seconds += time.perf_counter() - ti
+            for t in inferred:
+                g.add(t)
+            name = document_graph(rec.get("file") or inp.label, base)
+            if name in graph_names:
+                report(f"{inp.label}: replaces the graph of {graph_names[name]} loaded earlier in this run (same file name)")
+            nt = g.serialize(format="nt")
+            store.replace_graph(name, nt)
+        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the others
+            msg = str(exc)
+            if inp.label not in msg:
+                msg = f"{inp.label}: {msg}"
+            summary.failed += 1
+            summary.errors.append(msg)
+            report(msg)
+            continue
+        for w in warnings:
+            report(f"warning: {w}")
+        graph_names[name] = inp.label
+        summary.documents += 1
+        summary.graphs.append(name)
+        summary.triples += len(g)
+        summary.inferred += len(inferred)
+        measures.update(g.subjects(RDF.type, PKG.Measure))
+        agencies.update(g.subjects(RDF.type, PKG.Agency))
+        agencies.update(g.subjects(RDF.type, PKG.CollectiveAgent))
+        obligations.update(g.subjects(RDF.type, PKG.Obligation))
+        figures.update(g.subjects(RDF.type, PKG.Figure))
+    if progress:
+        progress(len(inputs), len(inputs), "")
+    if hasattr(store, "flush"):
+        store.flush()
+    summary.measures, summary.agencies = len(measures), len(agencies)
+    summary.obligations, summary.figures = len(obligations), len(figures)
+    summary.seconds = time.perf_counter() - t0
+    return summary

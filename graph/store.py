@@ -1,0 +1,267 @@
+"""Where the graph lives: embedded Oxigraph on disk (default), in memory, or a remote SPARQL 1.1
+store (Query + Update endpoints over HTTP).
+
+    store = open_store("data/store")            # embedded, on disk
+    store = open_store(memory=True)             # in memory
+    store = open_store(endpoint="http://host/sparql", update_endpoint="http://host/update")
+
+Every store has the same small interface (`GraphStore`):
+
+- `query(sparql, union=True)`: pyoxigraph results (`QuerySolutions`, `QueryBoolean`, or an
+  iterable of `Triple` for CONSTRUCT/DESCRIBE). The default graph is the union of the named
+  graphs (Oxigraph: `use_default_graph_as_union=True`; a remote store must be configured so).
+  Our prefixes (`namespaces.PREFIXES`) are predeclared; a query's own PREFIX wins.
+- `update(sparql)`: one SPARQL Update request, applied atomically.
+- `replace_graph(name, ntriples)`: drop a named graph and insert its new content, and raise the
+  load version, in ONE update (a transaction in Oxigraph), so a graph is never half-written.
+- `load_version()`: an integer that every replace raises (servers key ETags on it); 0 when empty.
+- `dump(fmt, out)`: the whole dataset (nquads, trig, jsonld) or the union graph (turtle,
+  ntriples) to a binary stream.
+- `graphs()`, `count(graph=None)`, `close()`; `.oxigraph`: the `pyoxigraph.Store` (None remote).
+
+Oxigraph's union default graph keeps duplicates (a triple in two graphs is matched twice):
+use DISTINCT.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import IO, Protocol
+
+import pyoxigraph as ox
+from policykg.graph.namespaces import BASE, PKG_IRI, PREFIXES, meta_graph
+
+DATASET_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
+GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}
+_PREFIX_DECL = re.compile(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?:")
+
+
+def _version_update(meta: str) -> str:
+    # full IRIs only: this operation follows others in one request (no PREFIX mid-request)
+    v = f"<{PKG_IRI}loadVersion>"
+    t = "<http://purl.org/dc/terms/modified>"
+    return (
+        f"DELETE {{ GRAPH <{meta}> {{ <{meta}> {v} ?v . <{meta}> {t} ?t }} }}\n"
+        f"INSERT {{ GRAPH <{meta}> {{ <{meta}> {v} ?n . <{meta}> {t} ?now }} }}\n"
+        f"WHERE {{ OPTIONAL {{ GRAPH <{meta}> {{ <{meta}> {v} ?v }} }}\n"
+        f"        OPTIONAL {{ GRAPH <{meta}> {{ <{meta}> {t} ?t }} }}\n"
+        "        BIND(COALESCE(?v + 1, 1) AS ?n) BIND(NOW() AS ?now) }"
+    )
+
+
+_VERSION_QUERY = (
+    f"SELECT (MAX(?v) AS ?version) WHERE {{ GRAPH ?g {{ ?s <{PKG_IRI}loadVersion> ?v }} }}"
+)
+
+
+def _replace_update(name: str, ntriples: str, meta: str) -> str:
+    return f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{ntriples}\n}} }} ;\n" + _version_update(meta)
+
+
+class GraphStore(Protocol):
+    oxigraph: ox.Store | None
+
+    def query(self, sparql: str, union: bool = True): ...
+    def update(self, sparql: str) -> None: ...
+    def replace_graph(self, name: str, ntriples: str) -> None: ...
+    def load_version(self) -> int: ...
+    def dump(self, fmt: str, out: IO[bytes]) -> None: ...
+    def graphs(self) -> list[str]: ...
+    def count(self, graph: str | None = None) -> int: ...
+    def close(self) -> None: ...
+
+
+class OxigraphStore:
+    """Embedded Oxigraph (on disk when `path` is given, else in memory)."""
+
+    def __init__(self, path: str | Path | None = None, base: str | None = None, read_only: bool = False):
+        if path is not None and read_only:
+            if not Path(path).is_dir():
+                raise OSError(f"no store at {path} (run `policykg load` first)")
+            self.oxigraph = ox.Store.read_only(str(path))
+        elif path is not None:
+            Path(path).mkdir(parents=True, exist_ok=True)
+            self.oxigraph = ox.Store(str(path))
+        else:
+            self.oxigraph = ox.Store()
+        self.read_only = read_only
+        self.path = str(path) if path is not None else None
+        self.meta = meta_graph(base or BASE)
+
+    def query(self, sparql: str, union: bool = True):
+        return self.oxigraph.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=union)
+
+    def update(self, sparql: str) -> None:
+        self.oxigraph.update(sparql, prefixes=PREFIXES)
+
+    def replace_graph(self, name: str, ntriples: str) -> None:
+        self.oxigraph.update(_replace_update(name, ntriples, self.meta))
+
+    def remove_graph(self, name: str) -> None:
+        self.oxigraph.update(f"DROP SILENT GRAPH <{name}> ;\n" + _version_update(self.meta))
+
+    def load_version(self) -> int:
+        for row in self.oxigraph.query(_VERSION_QUERY):
+            v = row["version"]
+            return int(v.value) if v is not None else 0
+        return 0
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self.oxigraph)
+        q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        return int(next(iter(self.oxigraph.query(q)))["n"].value)
+
+    def quads(self):
+        return self.oxigraph.quads_for_pattern(None, None, None, None)
+
+    def dump(self, fmt: str, out: IO[bytes]) -> None:
+        if fmt in DATASET_FORMATS:
+            kwargs = {"prefixes": PREFIXES} if fmt == "trig" else {}
+            self.oxigraph.dump(out, DATASET_FORMATS[fmt], **kwargs)
+        elif fmt in GRAPH_FORMATS:
+            _dump_union(self.quads(), fmt, out)
+        else:
+            raise ValueError(f"unknown dump format {fmt!r}")
+
+    def flush(self) -> None:
+        if self.path and not self.read_only:
+            self.oxigraph.flush()
+
+    def close(self) -> None:
+        self.flush()
+
+
+def _dump_union(quads, fmt: str, out: IO[bytes]) -> None:
+    seen: set = set()
+    triples = []
+    for q in quads:
+        t = ox.Triple(q.subject, q.predicate, q.object)
+        if t not in seen:
+            seen.add(t)
+            triples.append(t)
+    kwargs = {"prefixes": PREFIXES} if fmt == "turtle" else {}
+    ox.serialize(triples, out, GRAPH_FORMATS[fmt], **kwargs)
+
+
+class RemoteStore:
+    """A SPARQL 1.1 Query/Update service over HTTP (Virtuoso, Fuseki, GraphDB, QLever, ...).
+
+    The service must treat the default graph as the union of the named graphs (Virtuoso does
+    when no FROM is given; Fuseki needs `tdb2:unionDefaultGraph true`), and should apply one
+    update request atomically (both do)."""
+
+    oxigraph = None
+
+    def __init__(self, endpoint: str, update_endpoint: str | None = None, base: str | None = None,
+                 timeout: float = 120.0, headers: dict | None = None):
+        self.endpoint = endpoint
+        self.update_endpoint = update_endpoint or endpoint
+        self.meta = meta_graph(base or BASE)
+        self.timeout = timeout
+        self.headers = dict(headers or {})
+
+    def _post(self, url: str, form: dict, accept: str | None = None) -> tuple[bytes, str]:
+        data = urllib.parse.urlencode(form).encode("utf-8")
+        req = urllib.request.Request(url, data=data, method="POST")
+        req.add_header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+        if accept:
+            req.add_header("Accept", accept)
+        for k, v in self.headers.items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                return resp.read(), resp.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as exc:
+            body = exc.read()[:500].decode("utf-8", "replace")
+            raise OSError(f"{url}: HTTP {exc.code} {exc.reason}: {body}") from None
+        except urllib.error.URLError as exc:
+            raise OSError(f"{url}: {exc.reason}") from None
+
+    @staticmethod
+    def with_prefixes(sparql: str) -> str:
+        declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(sparql)}
+        head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if p not in declared)
+        return head + sparql
+
+    def query(self, sparql: str, union: bool = True):
+        body, ctype = self._post(
+            self.endpoint,
+            {"query": self.with_prefixes(sparql)},
+            "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8",
+        )
+        ctype = ctype.split(";")[0].strip().lower()
+        if ctype in ("application/sparql-results+json", "application/json"):
+            return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+        if ctype in ("application/sparql-results+xml", "application/xml"):
+            return ox.parse_query_results(body, ox.QueryResultsFormat.XML)
+        fmt = ox.RdfFormat.TURTLE if "turtle" in ctype else ox.RdfFormat.N_TRIPLES
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, fmt)]
+
+    def update(self, sparql: str) -> None:
+        self._post(self.update_endpoint, {"update": self.with_prefixes(sparql)})
+
+    def replace_graph(self, name: str, ntriples: str) -> None:
+        self._post(self.update_endpoint, {"update": _replace_update(name, ntriples, self.meta)})
+
+    def remove_graph(self, name: str) -> None:
+        self._post(self.update_endpoint, {"update": f"DROP SILENT GRAPH <{name}> ;\n" + _version_update(self.meta)})
+
+    def load_version(self) -> int:
+        for row in self.query(_VERSION_QUERY):
+            v = row["version"]
+            return int(v.value) if v is not None else 0
+        return 0
+
+    def graphs(self) -> list[str]:
+        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(r["g"].value for r in rows)
+
+    def count(self, graph: str | None = None) -> int:
+        q = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }" if graph is None
+             else f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(next(iter(self.query(q)))["n"].value)
+
+    def quads(self):
+        for r in self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
+            yield ox.Quad(r["s"], r["p"], r["o"], r["g"])
+
+    def dump(self, fmt: str, out: IO[bytes]) -> None:
+        if fmt in DATASET_FORMATS:
+            ox.serialize(list(self.quads()), out, DATASET_FORMATS[fmt])
+        elif fmt in GRAPH_FORMATS:
+            _dump_union(self.quads(), fmt, out)
+        else:
+            raise ValueError(f"unknown dump format {fmt!r}")
+
+    def close(self) -> None:
+        pass
+
+
+def open_store(path: str | Path | None = None, endpoint: str | None = None, memory: bool = False,
+               update_endpoint: str | None = None, base: str | None = None,
+               read_only: bool = False) -> GraphStore:
+    """The store to use: remote when `endpoint` is given, in memory when `memory` (or no path),
+    else embedded Oxigraph in the directory `path` (created if missing, unless `read_only`:
+    then it must exist, and other processes may read it at the same time)."""
+    if endpoint:
+        return RemoteStore(endpoint, update_endpoint, base=base)
+    if memory or path is None:
+        return OxigraphStore(None, base=base)
+    return OxigraphStore(path, base=base, read_only=read_only)
+
+
+def results_to_json(results) -> dict:
+    """W3C SPARQL JSON results of pyoxigraph SELECT/ASK results (for tests and small tools)."""
+    buf = io.BytesIO()
+    results.serialize(buf, ox.QueryResultsFormat.JSON)
+    return json.loads(buf.getvalue())
