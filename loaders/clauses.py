@@ -167,7 +167,10 @@ def _all_orgs(body: str) -> bool:
     body = RANK_RULE.sub("", body)
     parts = [p for p in re.split(r"[、,;\s]+", body) if p]
     parts = [re.sub(r"等$", "", p) for p in parts]
-    return bool(parts) and all(is_org(p) or p.startswith(("各", "相关", "有关")) for p in parts) and any(
+    def fits(p: str) -> bool:
+        return is_org(p) or p.startswith(("各", "相关", "有关")) or bool(re.fullmatch(r"[市县区州镇乡旗](?:\(.*\))?", p))
+
+    return bool(parts) and all(fits(p) for p in parts) and any(
         is_org(p) for p in parts
     )
 

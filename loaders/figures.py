@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from policykg.loaders.numerals import parse_number
 
 _CN = "零〇一二两三四五六七八九十百千"
-NUM = rf"(?:\d+(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\d+/\d+|[{_CN}]{{1,6}})"
+NUM = rf"(?:\d+/\d+|\d+(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{_CN}]{{1,6}})"
 MULT = r"(?:万亿|千亿|百亿|千万|百万|亿|万)?"
 UNITS = [
     "个百分点", "个工作日", "工作日", "公里/平方公里", "平方公里", "平方米", "立方米", "公里", "千米", "公顷", "亩",
@@ -47,7 +47,7 @@ ACHIEVED = re.compile(
     r"截至|截止|同比|比上年|较上年|比去年|较去年|今年以来|以来[,,]|目前[,已]|已(?:经)?(?:累计|为|有|完成|建成|实现|推出|开具|办理|上线|"
     r"发放|帮助|惠及|吸引|组织|举办|培育|引进|减免|兑现|达|帮|成功|拨付|上传|梳理)|累计(?:办理|兑现|发放|帮助|惠及|完成|实现|为|减免|"
     r"服务|培训|吸引|开展|提供|组织|举办|解决|受理|撮合|帮扶|化解|授信|放贷|推出|新增)|共计|共有|共开具|共办理|平均|提速|压缩|压减|"
-    r"为全省|居全省|全省第|全国首|排名"
+    r"为全省|居全省|全省第|全国首"
 )
 NOT_AFTER = re.compile(r"^(?:强|号|届|次会议|次全会|次党代会|G|A级|\+|型|代|英寸|级|年度|期间|周年|座谈|大|月|季度|日|家次)")
 
@@ -101,7 +101,7 @@ def find_figures(text: str, start: int, end: int, practice: bool = False) -> lis
     """Figures in text[start:end] (normalised text)."""
     out: list[Figure] = []
     body = text[start:end]
-    sentences = _sentence_spans(body)
+    clauses = _clause_spans(body)
     pos = 0
     for m in FIGURE.finditer(body):
         if m.start() < pos:
@@ -110,9 +110,8 @@ def find_figures(text: str, start: int, end: int, practice: bool = False) -> lis
         pos = m.end()
         if fig is None:
             continue
-        s_start, s_end = next(((a, b) for a, b in sentences if a <= m.start() < b), (0, len(body)))
-        sentence = body[s_start:s_end]
-        if ACHIEVED.search(sentence):
+        c_start, c_end, reported = next(((a, b, r) for a, b, r in clauses if a <= m.start() < b), (0, len(body), False))
+        if reported or ACHIEVED.search(body[c_start:c_end]):
             continue
         fig.start += start
         fig.end += start
@@ -121,13 +120,27 @@ def find_figures(text: str, start: int, end: int, practice: bool = False) -> lis
     return out
 
 
-def _sentence_spans(body: str) -> list[tuple[int, int]]:
+REPORT_START = re.compile(r"^\s*(?:截至|截止|目前|至今|迄今|20\d\d年(?:以来|底|末|上半年|前\d+个?月)|\d{1,2}-\d{1,2}月)")
+
+
+def _clause_spans(body: str) -> list[tuple[int, int, bool]]:
+    """Clauses (split at , ; 。) and whether they sit in a report of results.
+
+    A sentence that opens with 截至… or a year's results reports what was
+    achieved up to its end.
+    """
     spans = []
     s = 0
-    for m in re.finditer(r"[。;\n]", body):
-        spans.append((s, m.end()))
+    reported = False
+    for m in re.finditer(r"[,;。\n]", body):
+        clause = body[s:m.end()]
+        if REPORT_START.match(clause):
+            reported = True
+        spans.append((s, m.end(), reported))
+        if m.group(0) in "。\n;":
+            reported = False
         s = m.end()
-    spans.append((s, len(body)))
+    spans.append((s, len(body), reported))
     return spans
 
 
@@ -161,7 +174,7 @@ def _figure(body: str, m: re.Match, practice: bool) -> Figure | None:
         return None
     if _in_quotes(body, s):
         return None
-    if n2 is not None and m.group("dash") in "-—–" and re.fullmatch(r"\d{4}", n1 or ""):
+    if n2 is not None and m.group("dash") in "-—–" and re.fullmatch(r"(?:19|20)\d{2}", n1 or ""):
         return None
     suffix_m = SUFFIX.match(body[e:])
     suffix = suffix_m.group("word") if suffix_m else None
@@ -170,7 +183,7 @@ def _figure(body: str, m: re.Match, practice: bool) -> Figure | None:
     if suffix_m:
         e += suffix_m.end()
     comparator, text_start = _prefix(body, s, 0)
-    if re.search(r"前$", body[max(0, s - 1):s]) and unit in TIME_UNITS:
+    if re.search(r"(?<!提)前$", body[max(0, s - 2):s]) and unit in TIME_UNITS:
         comparator, text_start = "<=", s - 1
     if suffix in SUFFIX_CMP:
         comparator = SUFFIX_CMP[suffix]
@@ -191,7 +204,7 @@ def _figure(body: str, m: re.Match, practice: bool) -> Figure | None:
             return None
     if unit in ("项", "类", "种", "批") and n2 is None and not has_cmp:
         return None
-    if practice and comparator == "=" and n2 is None and not _policy_parameter(body, s, e, unit):
+    if practice and n2 is None and not _policy_parameter(body, s, e, comparator, text_start < s):
         return None
     norm_unit = {"个工作日": "工作日", "个月": "月"}.get(unit, unit)
     fig = Figure(body[text_start:e], text_start, e, norm_unit, comparator)
@@ -216,14 +229,21 @@ def _figure(body: str, m: re.Match, practice: bool) -> Figure | None:
 
 
 _PARAMETER_CONTEXT = re.compile(
-    r"(?:给予|补贴|补助|奖励|奖补|规模|额度|首期|上限|承担|分担|占比|费率|利率|降至|增至|延长至|缩短|至|按|的|为期|期限|"
-    r"服务费|利息|损失|贡献|收取|一次性|每年|每季度|每月|连续|担保|风险)[^,;。]{0,6}$"
+    r"(?:给予|补贴|补助|奖励|奖补|贴息|规模|额度|首期|上限|承担|分担|占比|费率|利率|降至|增至|延长至|缩短至|按照|按|为期|期限|"
+    r"服务费|利息|损失|贡献|收取|一次性|每年|每季度|每月|连续|设立)[^,;。]{0,6}$|(?:的|至)$"
 )
+_THRESHOLD_CONTEXT = re.compile(r"(?:对|凡|经|需|须|要求|达到|符合)[^,;。]{0,12}$")
 
 
-def _policy_parameter(body: str, s: int, e: int, unit: str) -> bool:
-    """In a collection of practices only the practice's own parameters count."""
-    return bool(_PARAMETER_CONTEXT.search(body[max(0, s - 10):s]))
+def _policy_parameter(body: str, s: int, e: int, comparator: str, prefixed: bool) -> bool:
+    """In a collection of practices only the practice's own parameters count, not its results."""
+    before = body[max(0, s - 20):s]
+    if comparator in ("<=", "<") or (comparator == ">=" and prefixed):
+        return True
+    if comparator == ">=":
+        return bool(_PARAMETER_CONTEXT.search(before) or _THRESHOLD_CONTEXT.search(before)
+                    or body[e:e + 1] == "的")
+    return bool(_PARAMETER_CONTEXT.search(before))
 
 
 def _role(fig: Figure, body: str, s: int) -> str:

@@ -317,6 +317,22 @@ def _inside_items(items: list[Item], pos: int, text: str) -> bool:
     return last.style == "row" and not between.strip()
 
 
+def _header_without_rows(text: str) -> list[str]:
+    """A table's header when its rows carry item numbers of their own (一、 (一) 1.)."""
+    run: list[str] = []
+    for line in text.split("\n"):
+        cell = line.strip()
+        if not cell:
+            continue
+        if len(cell) <= 8 and not re.search(r"[。,:;]", cell):
+            run.append(cell)
+            if len(run) >= 3 and any(w in c for c in run for w in ("责任单位", "牵头单位")):
+                return run
+        else:
+            run = []
+    return []
+
+
 _HEADER_WORDS = ("序号", "名称", "项目", "内容", "任务", "责任单位", "牵头单位", "配合单位", "来源", "进展情况",
                  "完成情况", "备注", "完成时限", "时间节点", "牵头领导", "责任领导", "工作措施", "主要任务", "重点工作",
                  "预期目标", "目标任务", "主要做法", "具体措施", "工作目标", "号")
@@ -330,7 +346,7 @@ def _table_columns(text: str, items: list[Item]) -> tuple[list[str], dict[int, s
     """
     rows = [it for it in items if it.style == "row"]
     if not rows:
-        return [], {}
+        return _header_without_rows(text), {}
     first = rows[0].marker[0]
     before = text[:first].split("\n")
     header: list[str] = []
