@@ -158,8 +158,8 @@ class Resolved:
     jurisdiction: Jurisdiction | None
 
 
-def _level_and_rest(key: str, j: Jurisdiction | None) -> tuple[str | None, str, Jurisdiction | None]:
-    """Split a name into (level, rest, the jurisdiction named by the prefix)."""
+def _level_and_rest(key: str, j: Jurisdiction | None) -> tuple[str | None, str, str]:
+    """Split a name into (level, rest, the prefix as written: place name, 市, 省 or "")."""
     prov = province_of(j) if j else None
     for place, level in ((j, "city"), (prov, "province")):
         if place is None:
@@ -168,12 +168,23 @@ def _level_and_rest(key: str, j: Jurisdiction | None) -> tuple[str | None, str, 
             level = "province"
         for prefix in (place.name, place.short):
             if prefix and key.startswith(prefix) and len(key) > len(prefix):
-                return level, key[len(prefix):], place
+                return level, key[len(prefix):], prefix
     if key.startswith("市") and len(key) > 1:
-        return "city", key[1:], None
+        return "city", key[1:], "市"
     if key.startswith("省") and len(key) > 1:
-        return "province", key[1:], None
-    return None, key, None
+        return "province", key[1:], "省"
+    return None, key, ""
+
+
+def _without_places(rest: str, j: Jurisdiction | None) -> str:
+    """人民银行无锡市分行 -> 人民银行分行: place names inside a name, removed."""
+    if j is None:
+        return rest
+    for place in (j, province_of(j)):
+        for name in (place.name, place.short):
+            if name and len(name) > 1 and name in rest:
+                rest = rest.replace(name, "")
+    return rest
 
 
 def resolve_agency(name: str, jurisdiction: Jurisdiction | None, *, collective: bool = False,
@@ -183,7 +194,7 @@ def resolve_agency(name: str, jurisdiction: Jurisdiction | None, *, collective: 
     if collective or is_collective(key):
         scope = jurisdiction.slug if jurisdiction else fallback_scope
         return Resolved("collective", scope, "h-" + h(key), key, None, jurisdiction)
-    level, rest, _named = _level_and_rest(key, jurisdiction)
+    level, rest, prefix = _level_and_rest(key, jurisdiction)
     explicit_level = level is not None
     if level is None:
         if rest.endswith("厅"):
@@ -197,11 +208,22 @@ def resolve_agency(name: str, jurisdiction: Jurisdiction | None, *, collective: 
     else:
         target = jurisdiction
     scope = target.slug if target else fallback_scope
-    f = _variant_index().get(rest)
-    place = target.name if target else ("市" if level == "city" else "省")
+    index = _variant_index()
+    f = index.get(rest)
     if f is not None:
+        # 市科技局 / 无锡市科技局 -> 无锡市科学技术局; 无锡海关 (short name) -> 无锡海关
+        if target is None:
+            place = prefix
+        elif prefix and prefix == target.short:
+            place = target.short
+        else:
+            place = target.name
         canonical = place + (f.city if level == "city" else f.province)
         return Resolved("agency", scope, f.id, canonical, f, target)
+    inner = _without_places(rest, target)
+    f = index.get(inner) if inner != rest else None
+    if f is not None:  # 人民银行无锡市分行: keep the name as written as the canonical one
+        return Resolved("agency", scope, f.id, key, f, target)
     if target is not None and key.startswith(("市", "省")):
         canonical = target.name + rest  # 市科技局 -> 无锡市科技局
     else:
