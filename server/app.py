@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
@@ -67,10 +68,29 @@ class Endpoint:
     def __init__(self, cfg: ServerConfig):
         self.cfg = cfg
         self.db = oxigraph_dir(cfg.store)
-        self.version = LoadVersion(cfg.store)
         self.pool = QueryPool(self.db, cfg.workers, cfg.queue_wait, cfg.worker_memory_mb or None)
+        self.version = LoadVersion(cfg.store, resolver=self._store_version)
         self.queries = canned.load_all()
         self._cache: dict = {}
+
+    def _store_version(self) -> tuple[str, float]:
+        """The graph library's load version (pkg:loadVersion in its metadata graph) and time."""
+        rows = self.raw(f"""SELECT (MAX(?v) AS ?version) (MAX(?t) AS ?modified) WHERE {{ GRAPH ?g {{
+            ?s <{ONTOLOGY_NS}loadVersion> ?v OPTIONAL {{ ?s <http://purl.org/dc/terms/modified> ?t }} }} }}""",
+                        timeout=10, union=False)
+        if not rows or "version" not in rows[0]:
+            raise LookupError("no load version in the store")
+        modified = 0.0
+        if "modified" in rows[0]:
+            from datetime import datetime
+
+            try:
+                text = rows[0]["modified"]["value"].replace("Z", "+00:00")
+                text = re.sub(r"(\.\d{6})\d+", r"\1", text)  # Python keeps microseconds only
+                modified = datetime.fromisoformat(text).timestamp()
+            except ValueError:
+                modified = 0.0
+        return rows[0]["version"]["value"], modified
 
     # ---- helpers around the pool
     def raw(self, query: str, timeout: float | None = None, max_rows: int | None = None, union=True):

@@ -57,12 +57,17 @@ def describe_for_html(ep, iri: str) -> dict | None:
     for r in out_rows:
         p, o = r["p"]["value"], r["o"]
         if p == RDFS_LABEL:
-            page["labels"].append({"value": o["value"], "lang": o.get("xml:lang")})
+            lab = {"value": o["value"], "lang": o.get("xml:lang")}
+            if lab not in page["labels"]:
+                page["labels"].append(lab)
             continue
         if p == SKOS + "altLabel":
-            page["altlabels"].append({"value": o["value"], "lang": o.get("xml:lang")})
+            lab = {"value": o["value"], "lang": o.get("xml:lang")}
+            if lab not in page["altlabels"]:
+                page["altlabels"].append(lab)
         if p == RDF_TYPE:
-            page["types"].append(o["value"])
+            if o["value"] not in page["types"]:
+                page["types"].append(o["value"])
             continue
         key = (p, o["type"], o["value"])
         if key in neighbours:

@@ -120,6 +120,9 @@ def prefers_html(accept: str | None) -> bool:
     ranges = parse_accept(accept)
     if not ranges:
         return False
+    # a browser names HTML; a client sending only */* (curl, most libraries) gets data
+    if not any(r.type in ("text", "application") and r.subtype in ("html", "xhtml+xml") and r.q > 0 for r in ranges):
+        return False
     html = max(quality(ranges, "text/html"), quality(ranges, "application/xhtml+xml"))
     if html == 0:
         return False

@@ -29,8 +29,13 @@ def oxigraph_dir(store: str) -> str:
 class LoadVersion:
     """The store's load version and time, re-read at most every `ttl` seconds."""
 
-    def __init__(self, store: str, ttl: float = 2.0):
+    def __init__(self, store: str, ttl: float = 2.0, resolver=None):
         self.store = store
+        # resolver() -> (version, modified epoch seconds) read from the store itself (the graph
+        # library's pkg:loadVersion); asked again only when the files change
+        self.resolver = resolver
+        self._files: str | None = None
+        self._resolved: tuple[str, float] | None = None
         self.db = oxigraph_dir(store)
         self.ttl = ttl
         self._checked = 0.0
@@ -65,10 +70,19 @@ class LoadVersion:
     def get(self) -> tuple[str, float]:
         now = time.monotonic()
         if now - self._checked > self.ttl:
-            self._value = self._compute()
+            files = self._compute()
+            if self.resolver is not None and (files[0] != self._files or self._resolved is None):
+                try:
+                    version, modified = self.resolver()
+                    self._resolved = (f"v{version}.{self.bump}", modified or files[1])
+                except Exception:  # noqa: BLE001 - the file-based version still changes with the data
+                    self._resolved = None
+                self._files = files[0]
+            self._value = self._resolved or files
             self._checked = now
         return self._value
 
     def invalidate(self) -> None:
         self.bump += 1
         self._checked = 0.0
+        self._files = None
