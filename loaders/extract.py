@@ -186,12 +186,11 @@ def _heading(nt: NormText, item: Item) -> tuple[int, int]:
     line_end = item.end if line_end < 0 or line_end > item.end else line_end
     stop = text.find("。", s, line_end)
     e = stop if stop >= 0 else line_end
-    if e - s > 30:
-        space = text.find(" ", s, e)
-        if 2 <= space - s <= 30 and not re.search(r"[,;]", text[s:space]):
-            e = space
-        else:
-            e = s + 20
+    space = text.find(" ", s, e)
+    if 2 <= space - s <= 30 and not re.search(r"[,;:]", text[s:space]) and e - space > 3:
+        e = space  # a heading followed by its text on the same line (one-line pages)
+    elif e - s > 30:
+        e = s + 20
     while e > s and text[e - 1] in " \t.、":
         e -= 1
     return s, e

@@ -226,7 +226,7 @@ def _title_part(line: str) -> bool:
 def _is_title(text: str) -> bool:
     core = text.strip().strip("《》 ")
     core = _TRAILING_PAREN.sub("", core).strip("《》 ")
-    return bool(PLAN_SUFFIX.search(core)) and len(core) >= 6
+    return bool(PLAN_SUFFIX.search(core)) and len(core) >= 5
 
 
 def segment(nt: NormText) -> Segmentation:
@@ -250,7 +250,7 @@ def segment(nt: NormText) -> Segmentation:
             ti += 1
             if t.start < (stack[-1].marker[1] if stack else -1):
                 continue
-            if _inside_items(items, t.start, text):
+            if t.notice or _inside_items(items, t.start, text):
                 continue
             pending_title = t
             stack = []

@@ -1,0 +1,127 @@
+"""Responsibility clauses, lead and inheritance rules, in the forms the genre uses (hand-written snippets)."""
+
+from __future__ import annotations
+
+import pytest
+
+from policykg.loaders import extract_text
+
+
+def measures(text: str) -> list[dict]:
+    return extract_text(text, file="snippet.txt")["measures"]
+
+
+def owners(text: str) -> list[tuple[list[str], list[str], list[str]]]:
+    return [(m["agencies"], m["lead"], m["inherited"]) for m in measures(text)]
+
+
+@pytest.mark.parametrize(
+    ("clause", "agencies", "lead"),
+    [
+        ("（责任单位：市科技局、市财政局）", ["市科技局", "市财政局"], []),
+        ("〔责任单位：市工业和信息化局，市财政局，各市（县）区人民政府〕", ["市工业和信息化局", "市财政局", "各市（县）区人民政府"], []),
+        ("(市发改委、市商务局按职责分工负责)", ["市发改委", "市商务局"], []),
+        ("(市发改委牵头,市财政局、市商务局等相关部门按职责分工负责)", ["市发改委", "市财政局", "市商务局", "相关部门"], ["市发改委"]),
+        ("（牵头单位：市财政局；配合单位：市税务局、市统计局）", ["市财政局", "市税务局", "市统计局"], ["市财政局"]),
+        ("[牵头单位:区卫健局、区创文办;责任单位:各街办(新区)]", ["区卫健局", "区创文办", "各街办(新区)"], ["区卫健局", "区创文办"]),
+        ("(牽頭單位:市商務局,責任單位:市統計局)", ["市商務局", "市統計局"], ["市商務局"]),
+        ("(省发展改革委、财政厅牵头;省工业和信息化委,各州、市人民政府配合)",
+         ["省发展改革委", "财政厅", "省工业和信息化委", "各州、市人民政府"], ["省发展改革委", "财政厅"]),
+        ("(责任领导：副市长王强；牵头单位：市住建局；责任单位：市城管局)", ["市住建局", "市城管局"], ["市住建局"]),
+        ("(主办单位:市教育局;协办单位:市人社局)", ["市教育局", "市人社局"], ["市教育局"]),
+        ("(市科技局、市工信局分别牵头,市财政局配合)", ["市科技局", "市工信局", "市财政局"], ["市科技局", "市工信局"]),
+        ("（责任单位：市市场监管局等市各相关部门）", ["市市场监管局", "市各相关部门"], []),
+        ("(省商务厅、省农业农村厅等部门及各市、县级政府按职责分工负责)", ["省商务厅", "省农业农村厅", "各市、县级政府"], []),
+        ("〔市委办公室、市工商联,各县(区)党委、政府按职责分工负责〕",
+         ["市委办公室", "市工商联", "各县(区)党委", "各县(区)政府"], []),
+        ("(省发改委、哈尔滨、黑河市政府负责)", ["省发改委", "哈尔滨市政府", "黑河市政府"], []),
+        ("(市发改委、市市场监管局,各区人民政府〈含开发区、长江新区管委会,下同〉)", ["市发改委", "市市场监管局", "各区人民政府"], []),
+    ],
+)
+def test_bracketed_clause_forms(clause, agencies, lead):
+    text = f"一、重点任务\n（一）推进项目建设。加快推进重点项目建设，确保按期完成。{clause}\n"
+    [(got_agencies, got_lead, _)] = owners(text)
+    assert got_agencies == agencies
+    assert got_lead == lead
+
+
+def test_labelled_lines_after_the_item_and_persons_are_not_agencies():
+    text = (
+        "一、主要预期目标\n1.地区生产总值增长5.5%左右。\n牵头领导:王 健\n牵头单位:省发展改革委\n"
+        "责任单位:省工业和信息化厅、省商务厅等,各市人民政府\n"
+    )
+    [m] = measures(text)
+    assert m["agencies"] == ["省发展改革委", "省工业和信息化厅", "省商务厅", "各市人民政府"]
+    assert m["lead"] == ["省发展改革委"]
+    assert m["kind"] == "goal"
+    assert m["figures"][0]["value"] == 5.5 and m["figures"][0]["comparator"] == "="
+
+
+def test_rank_rule_applies_to_the_item_and_onward():
+    text = (
+        "一、重点工作\n1.支持企业发展。落实各项政策。(市经信局、市财政局。列第一位的为牵头单位,下同)\n"
+        "2.优化营商环境。深化改革。(市发改委、市司法局)\n"
+    )
+    assert [lead for _, lead, _ in owners(text)] == [["市经信局"], ["市发改委"]]
+
+
+def test_inheritance_clause_gives_later_measures_but_not_safeguards():
+    text = (
+        "一、工作举措\n（一）加快培育。加快培育企业。〔责任单位：市科技局，以下均需各区人民政府落实，不再单独列出〕\n"
+        "（二）强化支持。加大支持力度。（责任单位：市财政局）\n"
+        "二、组织保障\n（一）加强组织领导。各部门要高度重视。\n"
+    )
+    result = owners(text)
+    assert result[0] == (["市科技局", "各区人民政府"], [], [])
+    assert result[1] == (["市财政局"], [], ["各区人民政府"])
+    assert result[2] == ([], [], [])
+    assert [m["kind"] for m in measures(text)] == ["measure", "measure", "safeguard"]
+
+
+def test_heading_names_the_lead_of_everything_below():
+    text = (
+        "一、省长负责的工作\n全面负责。\n(一)省编办牵头的工作\n1.深化行政管理体制改革。\n2.推进乡镇机构改革。\n"
+        "协同单位:省财政厅、省人事厅等省直有关部门和各市人民政府。\n"
+    )
+    result = owners(text)
+    assert result[0] == (["省编办"], ["省编办"], [])
+    assert result[1] == (["省编办", "省财政厅", "省人事厅", "省直有关部门", "各市人民政府"], ["省编办"], [])
+
+
+def test_a_bare_bracket_list_counts_only_when_nothing_else_names_owners():
+    text = "一、支持工业\n(一)加大投入。安排专项资金不低于30亿元。(市工信委、市财政局)\n(二)其他。见附件(含市委督查室)。\n"
+    result = owners(text)
+    assert result[0][0] == ["市工信委", "市财政局"]
+    assert result[1][0] == []
+
+
+def test_table_with_one_cell_per_line():
+    text = "序号\n内容与要求\n进展情况\n责任单位\n1\n确保地区生产总值增长7%左右。\n1-2月增长12.7%。\n市发改委\n"
+    [m] = measures(text)
+    assert m["path"] == "1"
+    assert m["agencies"] == ["市发改委"]
+    assert [(f["value"], f["comparator"]) for f in m["figures"]] == [(7, "=")]
+
+
+def test_numbering_levels_bundles_and_running_numbers():
+    text = (
+        "关于印发甲方案和乙方案的通知\n《甲行动方案》《乙行动方案》已经市政府同意，现印发给你们。\n"
+        "甲行动方案\n一、任务\n（一）第一类\n1.事项一。做好。\n2.事项二。做好。\n（二）第二类\n3.事项三。做好。\n"
+        "乙行动方案\n一、任务\n（一）事项。做好。\n"
+    )
+    paths = [m["path"] for m in measures(text)]
+    assert paths == ["甲行动方案/一/（一）/1", "甲行动方案/一/（一）/2", "甲行动方案/一/（二）/3", "乙行动方案/一/（一）"]
+
+
+def test_one_line_text_with_blank_separated_items():
+    text = ("各单位: 现将有关事项通知如下。 一、加强领导 (一)健全机制 建立联席会议制度。"
+            "(市委办公室、市政府办公室按职责分工负责) (二)落实制度 每年召开1次会议。(市民营办负责)")
+    result = measures(text)
+    assert [m["path"] for m in result] == ["一/(一)", "一/(二)"]
+    assert result[0]["title"] == "健全机制"
+    assert result[1]["agencies"] == ["市民营办"]
+
+
+def test_attachment_lists_are_not_items():
+    text = "附件:1.2020年重点工作责任分解\n2.民生实事责任分解\n一、重点工作\n1.支持企业。落实政策。\n责任单位:市经信局\n"
+    assert [m["path"] for m in measures(text)] == ["一/1"]

@@ -1,0 +1,91 @@
+"""Encodings, scripts, glosses, lost characters and bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policykg.loaders import ExtractionError, extract_file, extract_text, read_text
+
+POLICYKG = str(Path(sys.executable).with_name("policykg"))
+SAMPLE = "一、重点任务\r\n（一）加快培育。最高200万元资助。（责任单位：市科技局、市财政局）\r\n"
+
+
+def test_encodings_are_detected_and_offsets_count_code_points(tmp_path):
+    for encoding, data in [
+        ("utf-8", SAMPLE.encode("utf-8")),
+        ("utf-8-sig", b"\xef\xbb\xbf" + SAMPLE.encode("utf-8")),
+        ("gb18030", SAMPLE.encode("gb18030")),
+        ("big5", SAMPLE.replace("财", "財").replace("资", "資").replace("责", "責").replace("单", "單").replace("位", "位")
+         .replace("务", "務").replace("点", "點").replace("（", "(").replace("）", ")").encode("big5", errors="ignore")),
+    ]:
+        path = tmp_path / f"{encoding}.txt"
+        path.write_bytes(data)
+        record = extract_file(path)
+        text = read_text(path)
+        assert "\r\n" in text  # line ends are kept as in the file
+        [m] = record["measures"]
+        assert len(m["agencies"]) == 2, encoding
+        fig = m["figures"][0]
+        assert text[fig["start"]:fig["end"]] == fig["text"]
+        assert fig["value"] == 2000000
+
+
+def test_traditional_script_with_pinyin_glosses_and_lost_characters():
+    text = ("一、工作目標\n（一）規(guī)??總量進一步提升。新增企業10萬家。\n二、工作任務\n"
+            "（一）1.打造公平競爭市場環(huán)境。推動落實。(責(zé)任單位:市發(fā)改委、市市場監(jiān)管局)\n")
+    record = extract_text(text)
+    assert record["script"] == "zh-Hant"
+    assert any(q["kind"] == "lost_characters" for q in record["quality"])
+    m = record["measures"][-1]
+    assert m["agencies"] == ["市發(fā)改委", "市市場監(jiān)管局"]
+    assert [x["key"] for x in m["mentions"]] == ["市发改委", "市市场监管局"]
+
+
+def test_bad_files_name_themselves_and_the_rest_still_come_out(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(SAMPLE, encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(bytes(range(256)) * 20)
+    english = tmp_path / "english.txt"
+    english.write_text("This is not a policy document.", encoding="utf-8")
+    result = subprocess.run([POLICYKG, "extract", str(empty), str(binary), str(good), str(english)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert [json.loads(x)["file"] for x in lines] == ["good.txt"]
+    for name in ("empty.txt", "image.txt", "english.txt"):
+        assert name in result.stderr
+    assert "Traceback" not in result.stderr
+    only_bad = subprocess.run([POLICYKG, "extract", str(empty)], capture_output=True, text=True, timeout=60)
+    assert only_bad.returncode == 1
+    assert "empty.txt" in only_bad.stderr
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("一二三、（）()1234567890.。，,：:；;责任单位市科技局牵头负责等万亿元%以上以下最高不低于\n 〔〕|各区人民政府")),
+               max_size=400))
+def test_extract_never_raises_anything_but_extraction_error(text):
+    try:
+        record = extract_text(text)
+    except ExtractionError:
+        return
+    for m in record["measures"]:
+        for f in m["figures"]:
+            assert text[f["start"]:f["end"]] == f["text"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300))
+def test_extract_never_raises_on_arbitrary_unicode(text):
+    try:
+        extract_text(text)
+    except ExtractionError:
+        pass
