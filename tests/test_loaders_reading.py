@@ -9,7 +9,6 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from policykg.loaders import ExtractionError, extract_file, extract_text, read_text
 
 POLICYKG = str(Path(sys.executable).with_name("policykg"))
