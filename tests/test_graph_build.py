@@ -8,12 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from policykg.graph.build import BuildError, build_document, build_document_with_stats
+from policykg.graph.namespaces import ELI, OA, ODRL, PKG, UNIT
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, SKOS
-
-from policykg.graph.build import BuildError, build_document, build_document_with_stats
-from policykg.graph.namespaces import ELI, OA, ODRL, PKG, UNIT
 
 FIX = Path(__file__).parent / "fixtures"
 

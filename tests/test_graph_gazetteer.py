@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph, Literal
-from rdflib.namespace import RDFS
-
 from policykg.graph.gazetteer import functions, resolve_agency, resolve_jurisdiction
 from policykg.graph.namespaces import PKG
 from policykg.graph.ontology import ontology_graph, ontology_path
+from rdflib import Graph, Literal
+from rdflib.namespace import RDFS
 
 WUXI = resolve_jurisdiction("无锡市")
 WUHAN = resolve_jurisdiction("武漢市")

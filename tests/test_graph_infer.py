@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from rdflib import BNode, Graph
-from rdflib.namespace import OWL, RDF, RDFS
-
 from policykg.graph.build import build_document
 from policykg.graph.infer import infer_shortcuts
 from policykg.graph.namespaces import PKG
 from policykg.graph.ontology import ontology_graph
+from rdflib import BNode, Graph
+from rdflib.namespace import OWL, RDF, RDFS
 
 FIX = Path(__file__).parent / "fixtures"
 

@@ -9,9 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Dataset, Graph
-
 from policykg.graph.store import OxigraphStore, RemoteStore, open_store, results_to_json
+from rdflib import Dataset, Graph
 
 G1 = "http://example.org/graph/1"
 G2 = "http://example.org/graph/2"
