@@ -200,8 +200,8 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
         return _cors(conditional(Response(status=304), etag, modified))
 
     # ------------------------------------------------------------ SPARQL protocol
-    @app.route("/sparql", methods=["GET", "POST", "OPTIONS", "HEAD", "PUT", "DELETE", "PATCH"])
     @app.route("/sparql/", methods=["GET", "POST", "OPTIONS", "HEAD", "PUT", "DELETE", "PATCH"])
+    @app.route("/sparql", methods=["GET", "POST", "OPTIONS", "HEAD", "PUT", "DELETE", "PATCH"])
     def sparql():
         if request.method == "OPTIONS":
             resp = Response(status=204)
@@ -431,8 +431,8 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
                                                     "workers": ep.pool.size}), mimetype="application/json"))
 
     # ------------------------------------------------------------ canned queries
-    @app.route("/queries")
     @app.route("/queries/")
+    @app.route("/queries")
     def queries_index():
         listing = [c.as_dict() for c in ep.queries.values()]
         if choose(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json" \
@@ -484,8 +484,8 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
     DUMP_TYPES = {"application/n-quads": "nquads", "application/trig": "trig", "text/turtle": "turtle",
                   "application/n-triples": "ntriples"}
 
-    @app.route("/dump")
     @app.route("/dump.<ext>")
+    @app.route("/dump")
     def dump(ext: str | None = None):
         fmt = (request.args.get("format") or {"nq": "nquads", "ttl": "turtle", "trig": "trig",
                                               "nt": "ntriples"}.get(ext or "", "") or "").lower()
@@ -506,8 +506,8 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
         resp.headers["Content-Disposition"] = f'attachment; filename="policykg.{ext}"'
         return _cors(conditional(resp, etag, modified))
 
-    @app.route("/void")
     @app.route("/.well-known/void")
+    @app.route("/void")
     def void():
         ttl = render_template("void.ttl", stats=safe_stats(), root=request.url_root.rstrip("/"), cfg=cfg,
                               ontology=ONTOLOGY_NS)
@@ -559,13 +559,13 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
             d["types"] = [shorten(t) for t in d["types"]]
         return sorted(by.values(), key=lambda d: (",".join(d["types"]), d["iri"]))
 
-    @app.route("/ontology")
     @app.route("/ontology/")
+    @app.route("/ontology")
     def ontology():
         return schema_doc(turtle_files(ontology_dir), "Ontology", "ontology")
 
-    @app.route("/shapes")
     @app.route("/shapes/")
+    @app.route("/shapes")
     def shapes():
         return schema_doc(turtle_files(shapes_dir), "SHACL shapes", "shapes")
 
