@@ -69,6 +69,9 @@ def _build_record(source: SourceText) -> dict:
     seg = segment(nt)
     announced = _announced_plans(nt, seg)
     md = find_metadata(nt, seg, len(announced))
+    if any("来源" in h for h in seg.table_header):
+        # a collection of practices from many places belongs to none of them
+        md.jurisdiction = md.jurisdiction_key = None if md.issuer is None else md.jurisdiction
     bundle = len(seg.plans) > 1 or len(announced) > 1
     measures = _measures(nt, seg, bundle)
     if not measures and not seg.items and len(nt.text.strip()) < 30:
@@ -110,11 +113,14 @@ def _build_record(source: SourceText) -> dict:
 
 
 def _clean_title(text: str) -> str:
-    return text.strip().strip("《》")
+    text = text.strip()
+    if text.startswith("《") and text.endswith("》") and "》" not in text[1:-1]:
+        text = text[1:-1]
+    return text
 
 
 def _orig_join(nt: NormText, parts) -> str:
-    return "".join(nt.orig(s, e).strip() for s, e in parts).strip("《》")
+    return _clean_title("".join(nt.orig(s, e).strip() for s, e in parts))
 
 
 _ANNOUNCE = re.compile(r"印发|现予|印送|发给你们|转发")
@@ -125,9 +131,9 @@ def _announced_plans(nt: NormText, seg: Segmentation) -> list[dict]:
     text = nt.text
     end = seg.notice_end or (seg.items[0].marker[0] if seg.items else len(text))
     out: list[dict] = []
-    for sentence in re.finditer(r"[^。\n]+", text[:end]):
+    for sentence in re.finditer(r"[^。\n,;]+", text[:end]):
         s = sentence.group(0)
-        if not _ANNOUNCE.search(s) or "关于" in s and "通知" in s and "《" not in s:
+        if not (_ANNOUNCE.search(s) or re.search(r"已经.{0,12}同意|经.{0,12}同意", s)):
             continue
         if re.search(r"^.{0,40}关于.{0,80}(?:通知|意见)$", s.strip()):
             continue

@@ -82,7 +82,9 @@ def find_metadata(nt: NormText, seg: Segmentation, announced: int) -> Metadata:
         title = re.sub(r"^【[^】]*】", "", title)
         if md.doc_number and title.startswith(md.doc_number):
             title = title[len(md.doc_number):]
-        title = title.strip().strip("《》")
+        title = title.strip()
+        if title.startswith("《") and title.endswith("》") and "》" not in title[1:-1]:
+            title = title[1:-1]
         md.title = title
         md.title_span = nt.orig_span(chosen.start, chosen.end)
     elif not seg.titles:
@@ -92,9 +94,11 @@ def find_metadata(nt: NormText, seg: Segmentation, announced: int) -> Metadata:
             md.title_span = nt.orig_span(m.start(1), m.end(1))
 
     # date: the signing date line, else a law database's date row
+    signed = False
     for m in re.finditer(r"^[ \t]*" + CN_DATE.pattern + r"[ \t]*$", text, re.M):
         md.date = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
         md.date_span = nt.orig_span(m.start(1), m.end())
+        signed = True
         break
     if md.date is None:
         m = META_DATE.search(text[:3000])
@@ -105,8 +109,7 @@ def find_metadata(nt: NormText, seg: Segmentation, announced: int) -> Metadata:
                 md.date_span = nt.orig_span(m.start("d"), m.end("d"))
 
     # issuer: a signature line before the date, else the body named before 关于 in the title
-    if md.date_span is not None:
-        lines = text[: text.find("\n", 0) if False else len(text)]
+    if signed and md.date_span is not None:
         date_norm = next((i for i, o in enumerate(nt.index) if o >= md.date_span[0]), 0)
         prev_end = text.rfind("\n", 0, date_norm)
         k = prev_end
@@ -121,25 +124,54 @@ def find_metadata(nt: NormText, seg: Segmentation, announced: int) -> Metadata:
                     md.issuer_span = nt.orig_span(s, s + len(line))
                 break
             k = line_start - 1
-        del lines
+    row = re.search(r"(?:【(?:发布单位|制定机关)】|发布机构\s*:|发文机关\s*:?)\s*(?P<x>[^\s【:]{4,30})", text[:3000])
+    row_issuer = nt.orig(*row.span("x")) if row and is_org(row.group("x")) else None
     if md.issuer is None and md.title:
         t = re.sub(r"\s+", "", _simplified_title(nt, md))
         m = re.match(r"^(.{4,30}?)关于", t)
         if m and is_org(m.group(1)):
             md.issuer = _cut_orig_prefix(md.title, len(m.group(1)))
+            if row_issuer and re.match(r"^[省市区县州]", m.group(1)):
+                md.issuer = row_issuer  # the row names the place the title leaves out
     if md.issuer is None:
-        m = re.search(r"\((?P<x>[^()]{4,60})\)\s*$", text.strip()[-200:])
-        tail = text.strip()[-200:]
-        if m and all(is_org(p) for p in m.group("x").split()):
-            start = len(text.strip()) - len(tail) + m.start("x")
-            md.issuer = nt.orig(start, start + len(m.group("x")))
-    if md.issuer is None:
-        m = re.search(r"(?:【(?:发布单位|制定机关)】|发布机构\s*:|发文机关\s*:?)\s*(?P<x>[^\s【:]{4,30})", text[:3000])
-        if m and is_org(m.group("x")):
-            md.issuer = nt.orig(*m.span("x"))
+        tail_start = max(0, len(text) - 300)
+        found = list(re.finditer(r"\((?P<x>[^()\n]{4,60})\)[ \t]*(?:\n|$)", text[tail_start:]))
+        if found and all(is_org(p) for p in found[-1].group("x").split()):
+            m = found[-1]
+            md.issuer = nt.orig(tail_start + m.start("x"), tail_start + m.end("x"))
+    if md.issuer is None and row_issuer:
+        md.issuer = row_issuer
 
     md.jurisdiction, md.jurisdiction_key = _jurisdiction(nt, md)
+    if md.jurisdiction is None:
+        md.jurisdiction, md.jurisdiction_key = _jurisdiction_from_body(nt)
     return md
+
+
+_BODY_PLACE = re.compile(r"([\u4e00-\u9fff]{2})(省|市|州|区|县)(?=人民政府|政府|委员会|党委|办公厅|办公室|分行|人大|人民代表大会)")
+
+
+def _jurisdiction_from_body(nt: NormText) -> tuple[str | None, str | None]:
+    """The place whose government the text names most often (许昌市人民政府, 云南省分行)."""
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for m in _BODY_PLACE.finditer(nt.text):
+        key = m.group(0)
+        if re.search(r"[向在对由报经为与和及等末前底将请的了是年月日施委省市区县全各本我人中地方]", m.group(1)):
+            continue
+        if m.start() > 0 and "\u4e00" <= nt.text[m.start() - 1] <= "\u9fff" and nt.text[m.start() - 1] not in "共":
+            continue  # inside a longer word (确保完成区政府…)
+        for p in PROVINCES + tuple(x + "市" for x in LONG_PLACES):
+            if nt.text.endswith(p, 0, m.end(2)) and len(p) > len(key):
+                key = p
+        counts[key] += 1
+        first.setdefault(key, m.end(2) - len(key))
+    if not counts:
+        return None, None
+    key = max(counts, key=lambda k: (counts[k], -first[k]))
+    return nt.orig(first[key], first[key] + len(key)), key
 
 
 def _simplified_title(nt: NormText, md: Metadata) -> str:

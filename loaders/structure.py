@@ -155,8 +155,14 @@ def find_titles(nt: NormText) -> list[Title]:
     for raw in text.split("\n"):
         stripped = raw.strip()
         lead = len(raw) - len(raw.lstrip())
-        lines.append((pos + lead, pos + lead + len(stripped), stripped))
+        end = pos + len(raw)
+        lines.append((pos + lead, pos + lead + len(stripped), stripped, _ends_at_bar(nt, end)))
         pos += len(raw) + 1
+    # cells of a flattened table ("X|" or "X\n|") are not titles
+    lines = [
+        (s, e, "" if bar or (k + 1 < len(lines) and not lines[k + 1][2] and lines[k + 1][3]) else t)
+        for k, (s, e, t, bar) in enumerate(lines)
+    ]
     titles: list[Title] = []
     i = 0
     n = len(lines)
@@ -196,6 +202,10 @@ def find_titles(nt: NormText) -> list[Title]:
     return titles
 
 
+def _ends_at_bar(nt: NormText, end: int) -> bool:
+    return end < len(nt.text) and nt.original[nt.index[end]] == "|"
+
+
 def _follows_bare_marker(lines, i) -> bool:
     """A line right after a bare row number or marker-only line is that item's title cell."""
     k = i - 1
@@ -207,10 +217,21 @@ def _follows_bare_marker(lines, i) -> bool:
     return bool(re.fullmatch(r"\d{1,3}|[(（]?[一二三四五六七八九十]{1,3}[)）、]?|\d{1,3}[.、]", prev))
 
 
+_CHROME = re.compile(r"小编|带你|了解|点击|阅读|浏览|分享|收藏|打印|字体|来源|发布|当前位置|首页|>|主办|承办|目录|正文|"
+                     r"文章属性|基本介绍|政策全文|^附件\d*$|文件$|^[∙·•]")
+_DOC_NUMBER_LINE = re.compile(r"[〔\[【(]\s?(?:19|20)\d{2}\s?[〕\]】)]\s?\d{1,4}\s?号")
+
+
 def _title_part(line: str) -> bool:
     if not line or len(line) > 80:
         return False
     if line in _HEADER_WORDS or re.fullmatch(r"[(（].*[)）]", line):
+        return False
+    if line.startswith("【"):
+        rest = re.sub(r"^(?:【[^】]*】)+", "", line)
+        if not _is_title(rest):
+            return False
+    elif _CHROME.search(line) or _DOC_NUMBER_LINE.search(line) and not re.search(r"关于", line):
         return False
     if re.search(r"[。,;:!?]", line.replace("《", "").replace("》", "")):
         return False
