@@ -197,7 +197,9 @@ def _figure(body: str, m: re.Match, practice: bool) -> Figure | None:
         if not has_cmp and not re.search(r"(?:连续|延长至|缩短至|延长|缩短|为期|期限)$", body[max(0, s - 4):s]):
             return None
     if cn1:
-        if not (has_cmp or unit == "倍" or re.search(r"(?:增长|提前|增加|扩大|达到|达)$", body[max(0, s - 2):s])):
+        spelled_amount = bool(re.match(r"^[一二两三四五六七八九][十百千万亿]", n1)) and unit not in TIME_UNITS
+        if not (has_cmp or spelled_amount or unit == "倍"
+                or re.search(r"(?:增长|提前|增加|扩大|达到|达)$", body[max(0, s - 2):s])):
             return None
         if re.match(r"^一次性|^一批|^一流", body[s:s + 3]):
             return None

@@ -274,8 +274,6 @@ def segment(nt: NormText) -> Segmentation:
             if t.notice or _inside_items(items, t.start, text):
                 continue
             pending_title = t
-            stack = []
-            last_seen = {}
         line_start = _line_start(text, ms)
         if not line_start and not (one_line or _preceded_by_boundary(text, ms)):
             continue
@@ -283,6 +281,15 @@ def segment(nt: NormText) -> Segmentation:
             continue
         if not line_start and style in ("num", "pnum", "circ") and not one_line:
             continue
+        if pending_title is not None:
+            # A title line followed by the next number of the open list is a sub-heading;
+            # a list that starts again is a new plan.
+            open_level = next((k for k, it in enumerate(stack) if it.style == style), None)
+            if open_level is not None and number == stack[open_level].number + 1:
+                pending_title = None
+            elif number == 1 or style in ("cn", "part", "row"):
+                stack = []
+                last_seen = {}
         level = next((k for k, it in enumerate(stack) if it.style == style), None)
         if level is not None:
             prev = stack[level].number

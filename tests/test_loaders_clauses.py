@@ -124,3 +124,13 @@ def test_one_line_text_with_blank_separated_items():
 def test_attachment_lists_are_not_items():
     text = "附件:1.2020年重点工作责任分解\n2.民生实事责任分解\n一、重点工作\n1.支持企业。落实政策。\n责任单位:市经信局\n"
     assert [m["path"] for m in measures(text)] == ["一/1"]
+
+
+def test_a_title_like_line_inside_a_list_is_a_sub_heading_not_a_new_plan():
+    text = (
+        "一、重点任务\n1.推进项目。做好。(责任单位:市发改委)\n实施产业提升行动\n"
+        "2.培育企业。做好。(责任单位:市工信局)\n二、保障措施\n(一)加强领导。做好。\n"
+    )
+    result = measures(text)
+    assert [m["path"] for m in result] == ["一/1", "一/2", "二/(一)"]
+    assert result[1]["agencies"] == ["市工信局"]
