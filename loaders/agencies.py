@@ -60,6 +60,7 @@ class Name:
     end: int
     restored: bool = False
     pieces: tuple[tuple[int, int], ...] = ()  # normalised spans to join for the name as written
+    starred: bool = False  # marked ★ (a lead, where the text says so)
 
 
 _OPEN = "(〔[【〈《"
@@ -111,7 +112,8 @@ def _tokens(text: str, base: int) -> list[Name]:
         trail = len(raw) - len(raw.rstrip(" .。\x00"))
         s2, e2 = s + lead, e - trail
         if e2 > s2:
-            out.append(Name(text[s2:e2], base + s2, base + e2, pieces=((base + s2, base + e2),)))
+            out.append(Name(text[s2:e2], base + s2, base + e2, pieces=((base + s2, base + e2),),
+                            starred=bool(re.match(r"^\s*[★☆*]", raw))))
     return out
 
 

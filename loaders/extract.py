@@ -74,6 +74,9 @@ def _build_record(source: SourceText) -> dict:
         md.jurisdiction = md.jurisdiction_key = None if md.issuer is None else md.jurisdiction
     bundle = len(seg.plans) > 1 or len(announced) > 1
     measures = _measures(nt, seg, bundle)
+    truncated = _cut_off(nt, seg, measures)
+    if truncated:
+        measures = measures[:-1]
     if not measures and not seg.items and len(nt.text.strip()) < 30:
         raise ExtractionError(source.file, "not a policy document (no numbered items and almost no text)")
     plan_keys = {simplified_key(_clean_title(p.text)) for p in seg.plans}
@@ -90,7 +93,7 @@ def _build_record(source: SourceText) -> dict:
         "date": md.date,
         "jurisdiction": md.jurisdiction,
         "jurisdiction_key": md.jurisdiction_key,
-        "truncated": False,
+        "truncated": truncated,
         "title_span": list(md.title_span) if md.title_span else None,
         "issuer_span": list(md.issuer_span) if md.issuer_span else None,
         "doc_number_span": list(md.doc_number_span) if md.doc_number_span else None,
@@ -110,6 +113,17 @@ def _build_record(source: SourceText) -> dict:
         "measures": measures,
     }
     return record
+
+
+def _cut_off(nt: NormText, seg: Segmentation, measures: list[dict]) -> bool:
+    """Does the text stop in the middle of its last item (a page cut short)?"""
+    if not measures or seg.table_header:
+        return False
+    last = measures[-1]
+    tail = nt.original[last["start"]:last["end"]].rstrip()
+    last_line = tail.rsplit("\n", 1)[-1]
+    return (not last["agencies"] and len(last_line) > 40 and "\u4e00" <= tail[-1] <= "\u9fff"
+            and len(measures) > 1 and bool(measures[-2]["agencies"]))
 
 
 def _clean_title(text: str) -> str:
@@ -243,6 +257,7 @@ def _measures(nt: NormText, seg: Segmentation, bundle: bool) -> list[dict]:
     for it in seg.items:
         item_clauses[id(it)] = _clauses(nt, seg, it)
 
+    star_rule = bool(cl.STAR_RULE.search(text))
     rank_rule = False
     if re.search(cl.RANK_RULE.pattern.replace("[,;。]?\\s*", ""), text[: seg.items[0].marker[0]] if seg.items else ""):
         rank_rule = True
@@ -278,6 +293,8 @@ def _measures(nt: NormText, seg: Segmentation, bundle: bool) -> list[dict]:
             for mention in c.mentions:
                 role = mention.role
                 if item_rank and first and role != "lead" and not any(m.role == "lead" for m in c.mentions):
+                    role = "lead"
+                if star_rule and mention.name.starred:
                     role = "lead"
                 first = False
                 mentions.append((mention.name, role))
@@ -503,6 +520,8 @@ def _clauses(nt: NormText, seg: Segmentation, it: Item) -> list[cl.Clause]:
         taken.append((m.start(), line_end))
     # table cells that hold only agency names
     if seg.table_header and any(re.search(r"责任|牵头|单位", h) for h in seg.table_header):
+        heads = [h for h in seg.table_header if re.search(r"单位|部门", h)]
+        lead_first = len(heads) >= 2 and "牵头" in heads[0]
         pos = start
         for raw in text[start:end].split("\n"):
             line_start = pos
@@ -513,8 +532,13 @@ def _clauses(nt: NormText, seg: Segmentation, it: Item) -> list[cl.Clause]:
             if column and re.search(r"领导|进展|备注|来源|时限", column):
                 continue
             if cl.is_bare_list(raw):
-                role = "lead" if column and "牵头" in column else "responsible"
+                if column:
+                    role = "lead" if "牵头" in column else "responsible"
+                else:
+                    # without a column count to go by: a lead column before the others names the first cell
+                    role = "lead" if lead_first and not any(c.kind_hint == "table" for c in found) else "responsible"
                 clause = cl.parse_clause(text, line_start, line_start + len(raw), default_role=role)
+                clause.kind_hint = "table"
                 if clause.mentions:
                     found.append(clause)
                     taken.append((line_start, line_start + len(raw)))

@@ -134,3 +134,26 @@ def test_a_title_like_line_inside_a_list_is_a_sub_heading_not_a_new_plan():
     result = measures(text)
     assert [m["path"] for m in result] == ["一/1", "一/2", "二/(一)"]
     assert result[1]["agencies"] == ["市工信局"]
+
+
+def test_star_marks_the_lead_where_a_legend_says_so():
+    text = ("说明:标★的为牵头单位。\n一、重点任务\n1.推进项目。做好。(责任单位:★市发改委、市财政局)\n")
+    [(agencies, lead, _)] = owners(text)
+    assert agencies == ["市发改委", "市财政局"]
+    assert lead == ["市发改委"]
+
+
+def test_task_table_with_lead_and_partner_columns():
+    text = ("序号\n工作任务\n牵头单位\n配合单位\n1\n推进数字化转型。\n市工信局\n市发改委、市财政局\n"
+            "2\n优化营商环境。\n市发改委\n各区人民政府\n")
+    result = owners(text)
+    assert result[0] == (["市工信局", "市发改委", "市财政局"], ["市工信局"], [])
+    assert result[1] == (["市发改委", "各区人民政府"], ["市发改委"], [])
+
+
+def test_an_item_cut_off_by_the_end_of_the_text_is_left_out():
+    text = ("一、重点任务\n1.推进项目。做好。(责任单位:市发改委)\n"
+            "2.培育企业。加快培育一批创新型企业，推动企业做大做强，支持企业开展技术攻关和成果转化，推动")
+    record = extract_text(text)
+    assert record["truncated"] is True
+    assert [m["path"] for m in record["measures"]] == ["一/1"]
