@@ -160,15 +160,32 @@ def gazetteer_rdf(base: str | None = None) -> Graph:
     return g
 
 
-def ensure_schema(store, base: str | None = None) -> int:
-    """(Re)write the ontology graph and the gazetteer graph; returns their triple count."""
-    from policykg.graph.ontology import ontology_ntriples
+def _has_digest(store, graph: str, digest: str) -> bool:
+    q = f'ASK {{ GRAPH <{graph}> {{ <{graph}> <http://purl.org/dc/terms/identifier> "{digest}" }} }}'
+    return bool(store.query(q))
 
-    onto = ontology_ntriples()
-    store.replace_graph(ONTOLOGY_GRAPH, onto)
+
+def ensure_schema(store, base: str | None = None) -> int:
+    """Write the ontology graph and the gazetteer graph unless the store already holds these very
+    versions (each graph carries `<graph> dcterms:identifier "sha256:…"` of its source), so
+    reloading leaves them, blank nodes included, untouched. Returns the triples written."""
+    from policykg.graph.ontology import ontology_ntriples, ontology_path
+
+    written = 0
+    onto_digest = "sha256:" + hashlib.sha256(ontology_path().read_bytes()).hexdigest()
+    if not _has_digest(store, ONTOLOGY_GRAPH, onto_digest):
+        onto = ontology_ntriples() + f'<{ONTOLOGY_GRAPH}> <http://purl.org/dc/terms/identifier> "{onto_digest}" .\n'
+        store.replace_graph(ONTOLOGY_GRAPH, onto)
+        written += onto.count("\n")
     gaz = gazetteer_rdf(base).serialize(format="nt")
-    store.replace_graph(gazetteer_graph(base), gaz)
-    return onto.count("\n") + gaz.count("\n")
+    name = gazetteer_graph(base)
+    lines = sorted(set(gaz.splitlines()) - {""})
+    gaz_digest = "sha256:" + hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    if not _has_digest(store, name, gaz_digest):
+        gaz += f'<{name}> <http://purl.org/dc/terms/identifier> "{gaz_digest}" .\n'
+        store.replace_graph(name, gaz)
+        written += gaz.count("\n")
+    return written
 
 
 def load_paths(
