@@ -8,8 +8,7 @@ restriction so the lead chain can filter on them). Nothing here names those prop
 remove an axiom from the ontology and its entailments disappear.
 
 For speed the closure runs per document on the ontology's logical axioms plus the document's obligation triples
-only (`pkg:measure`, `pkg:agency`, `pkg:role` and their `rdf:type`): the three shortcuts depend
-on nothing else. Of the closure only the triples of the three properties are kept.
+only (`pkg:measure`, `pkg:agency`, `pkg:role`): the three shortcuts depend on nothing else. Of the closure only the triples of the three properties are kept.
 OWL 2 RL has no `owl:hasSelf`; owlrl implements it in its OWL-RL extension, and `_RLSelf`
 adds just that rule (the two self-restriction rules of `owlrl.OWLRLExtras`) to plain OWL 2 RL.
 """
@@ -73,8 +72,6 @@ def infer_shortcuts(graph: Graph, ontology: Graph | None = None) -> Graph:
     for p in _INPUT_PREDICATES:
         for s, o in graph.subject_objects(p):
             work.add((s, p, o))
-    for s in graph.subjects(RDF.type, PKG.Obligation):
-        work.add((s, RDF.type, PKG.Obligation))
     owlrl.DeductiveClosure(
         _RLSelf, rdfs_closure=False, axiomatic_triples=False, datatype_axioms=False, improved_datatypes=False
     ).expand(work)
