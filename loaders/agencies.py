@@ -14,7 +14,8 @@ from dataclasses import dataclass
 _ORG_END = re.compile(
     r"(?:局|委|办|厅|部|院|府|中心|公司|集团|银行|分行|支行|总行|人行|营管部|海关|部门|单位|室|处|署|所|"
     r"队|团|联|协|库|社|站|组|指挥部|国企|机构|党委|党工委|学校|大学|委员会|管委会|协会|商会|联合会|基金会|"
-    r"理事会|促会|红十字会|办事处|监狱|中院|法庭|街道|乡镇|镇政府|管理区|示范区管委会|交易所)$"
+    r"理事会|促会|红十字会|工会|学会|研究会|联谊会|办事处|监狱|中院|法庭|街道|乡镇|镇政府|管理区|示范区管委会|交易所|"
+    r"供电公司|电视台|报社|医院|大队|支队|中队|总队|派出所)$"
 )
 _NOT_ORG_END = re.compile(
     r"(?:承办|督办|交办|会办|代办|帮办|举办|创办|开办|主办|协办|试办|兴办|筹办|查办|包办|"
@@ -84,9 +85,13 @@ def split_names(text: str, base: int) -> list[Name]:
         if t != n.text:
             shift = n.text.index(t) if t in n.text else 0
             n = Name(t, n.start + shift, n.start + shift + len(t), n.restored, n.pieces)
-        if is_org(n.text):
+        if is_org(n.text) or PLACE_COLLECTIVE.fullmatch(n.text):
             out.append(n)
     return out
+
+
+# 各县(市、区), 各乡镇(街道), 各地: a collective of places named on its own
+PLACE_COLLECTIVE = re.compile(r"各(?:县|市|区|州|乡|镇|乡镇|街道|地|县区|市州|县市区|区县)(?:\([^()]*\))?")
 
 
 def _tokens(text: str, base: int) -> list[Name]:

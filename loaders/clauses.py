@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from policykg.loaders.agencies import Name, is_org, split_names
 
 LABEL = re.compile(
-    r"(?P<label>牵头负责领导|牵头领导|责任领导|分管领导|牵头责任单位|协同责任单位|配合责任单位|牵头单位|牵头部门|主办单位|"
-    r"责任单位|责任部门|承办单位|实施单位|主体单位|配合单位|配合部门|协同单位|协办单位|参与单位|协助单位|"
+    r"(?P<label>牵头负责领导|牵头领导|责任领导|分管领导|牵头市领导|责任人|联系人|牵头责任单位|协同责任单位|配合责任单位|"
+    r"牵头单位|牵头部门|主办单位|责任单位|责任部门|责任主体|实施主体|责任处室|责任科室|承办单位|实施单位|主体单位|"
+    r"配合单位|配合部门|协同单位|协同部门|协办单位|参与单位|参与部门|协助单位|督办单位|"
     r"完成时限|完成时间|时间节点|时限要求)\s*[:：]"
 )
 LABEL_ROLE = {
     "牵头责任单位": "lead", "牵头单位": "lead", "牵头部门": "lead", "主办单位": "lead",
     "责任单位": "responsible", "责任部门": "responsible", "承办单位": "responsible",
-    "实施单位": "responsible", "主体单位": "responsible",
+    "实施单位": "responsible", "主体单位": "responsible", "责任主体": "responsible", "实施主体": "responsible",
+    "责任处室": "responsible", "责任科室": "responsible", "协同部门": "co", "参与部门": "co",
     "协同责任单位": "co", "配合责任单位": "co", "配合单位": "co", "配合部门": "co", "协同单位": "co",
     "协办单位": "co", "参与单位": "co", "协助单位": "co",
 }

@@ -157,3 +157,18 @@ def test_an_item_cut_off_by_the_end_of_the_text_is_left_out():
     record = extract_text(text)
     assert record["truncated"] is True
     assert [m["path"] for m in record["measures"]] == ["一/1"]
+
+
+@pytest.mark.parametrize(
+    ("clause", "agencies", "lead"),
+    [
+        ("(牵头部门:市总工会;参与部门:团市委、市妇联)", ["市总工会", "团市委", "市妇联"], ["市总工会"]),
+        ("(责任人:张三;责任主体:市消防救援支队)", ["市消防救援支队"], []),
+        ("(市教育局牵头,各县(市、区))", ["市教育局", "各县(市、区)"], ["市教育局"]),
+    ],
+)
+def test_more_labels_and_collectives(clause, agencies, lead):
+    text = f"一、重点任务\n（一）推进项目建设。加快推进重点项目建设。{clause}\n"
+    [(got_agencies, got_lead, _)] = owners(text)
+    assert got_agencies == agencies
+    assert got_lead == lead
