@@ -99,7 +99,7 @@ CASES = [
     _case("SourceQuoteShape", "Violation", "INSERT DATA { ex:f1quote oa:exact \"最高200万\" }", {EX.f1src}),
     _case("QuoteLengthShape", "Violation",
           "DELETE DATA { ex:m1quote oa:exact \"加强科技创新\" } ; INSERT DATA { ex:m1quote oa:exact \"加强科技\" }",
-          {EX.m1src}),
+          {EX.file}, value=EX.m1src),
     # ---- documents.ttl
     _case("DocumentTitleShape", "Violation", "DELETE WHERE { ex:plan rdfs:label ?t }", {EX.plan},
           # the title of an expression (one script) is enough
