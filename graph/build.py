@@ -61,7 +61,6 @@ QUDT_UNITS = {
     "吨": UNIT.TONNE,
     "千瓦": UNIT.KiloW,
     "兆瓦": UNIT.MegaW,
-    "亩": UNIT.MU_Chinese,
 }
 
 
