@@ -28,12 +28,14 @@ def _child(conn, store: str, fmt: str, engine: str) -> None:
         from policykg.graph.validate import validate
 
         report = validate(store, engine=engine)
-        conn.send(("ok", render(report, fmt), report.conforms, report.counts))
+        # every format at once: validating is the slow part, rendering is cheap
+        bodies = {f: render(report, f) for f in CONTENT_TYPES}
+        conn.send(("ok", bodies, report.conforms, report.counts))
     except Exception as e:  # noqa: BLE001 - reported as a message, never a traceback
         conn.send(("error", f"{type(e).__name__}: {e}"))
 
 
-def run(store: str, fmt: str, engine: str = "pyshacl", timeout: float = VALIDATE_TIMEOUT):
+def run(store: str, fmt: str = "json", engine: str = "pyshacl", timeout: float = VALIDATE_TIMEOUT):
     ctx = multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
     p = ctx.Process(target=_child, args=(child, store, fmt, engine), daemon=True, name="policykg-validate")
@@ -72,10 +74,10 @@ def handle(ep, request, shapes_dir) -> Response:
     if engine not in ("pyshacl", "turbo"):
         return Response("engine must be pyshacl or turbo\n", status=400, mimetype="text/plain")
     version = ep.version.get()[0]
-    key = ("validate", fmt, engine)
+    key = ("validate", engine)
     hit = ep._cache.get(key)
     if not (hit and hit[0] == version):
-        if not _lock.acquire(timeout=1):
+        if not _lock.acquire(timeout=5):
             return Response("A validation is already running; try again when it has finished.\n", status=503,
                             mimetype="text/plain", headers={"Retry-After": "30"})
         try:
@@ -86,8 +88,8 @@ def handle(ep, request, shapes_dir) -> Response:
             return Response(result[1] + "\n", status=503 if result[0] == "timeout" else 500, mimetype="text/plain")
         hit = (version, result)
         ep._cache[key] = hit
-    _, body, conforms, counts = hit[1]
-    resp = Response(body, content_type=CONTENT_TYPES[fmt])
+    _, bodies, conforms, counts = hit[1]
+    resp = Response(bodies[fmt], content_type=CONTENT_TYPES[fmt])
     resp.headers["X-SHACL-Conforms"] = "true" if conforms else "false"
     resp.headers["X-SHACL-Counts"] = ", ".join(f"{k}={v}" for k, v in counts.items())
     resp.headers["Access-Control-Allow-Origin"] = "*"

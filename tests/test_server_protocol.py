@@ -274,3 +274,20 @@ def test_dump_streams_dataset(w3c_server):
     from rdflib import Graph
 
     assert len(Graph().parse(data=r.text, format="turtle")) > 5
+
+
+def test_validate_endpoint(w3c_server):
+    """/validate wires in policykg.graph.validate (here on the W3C store: fast, and no pkg data)."""
+    pytest.importorskip("policykg.graph.validate")
+    r = requests.get(w3c_server.url + "/validate", params={"format": "json"}, timeout=300)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["conforms"] is True and r.headers["X-SHACL-Conforms"] == "true"
+    r = requests.get(w3c_server.url + "/validate", headers={"Accept": "text/turtle"}, timeout=60)
+    from rdflib import Graph, Namespace
+
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    g = Graph().parse(data=r.text, format="turtle")
+    assert (None, sh.conforms, None) in g
+    r = requests.get(w3c_server.url + "/validate", headers={"Accept": "text/html"}, timeout=60)
+    assert r.headers["Content-Type"].startswith("text/html")
