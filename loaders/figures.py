@@ -103,16 +103,23 @@ def find_figures(text: str, start: int, end: int, practice: bool = False) -> lis
     body = text[start:end]
     clauses = _clause_spans(body)
     pos = 0
+    last_end = -10
     for m in FIGURE.finditer(body):
         if m.start() < pos:
             continue
-        fig = _figure(body, m, practice)
+        # a member of a list (80%、60%、40%) stands or falls with the list's first figure
+        in_list = practice and re.fullmatch(r"\s?[、和]\s?", body[last_end:m.start()]) is not None
+        fig = _figure(body, m, practice and not in_list)
         pos = m.end()
         if fig is None:
             continue
         c_start, c_end, reported = next(((a, b, r) for a, b, r in clauses if a <= m.start() < b), (0, len(body), False))
-        if reported or ACHIEVED.search(body[c_start:c_end]):
+        clause = body[c_start:c_end]
+        if reported or ACHIEVED.search(clause):
             continue
+        if practice and fig.comparator not in ("<=", "<", "range") and PRACTICE_RESULT.search(clause):
+            continue
+        last_end = fig.end
         fig.start += start
         fig.end += start
         out.append(fig)
@@ -120,6 +127,11 @@ def find_figures(text: str, start: int, end: int, practice: bool = False) -> lis
     return out
 
 
+# In a collection of typical practices, the words that report a practice's results.
+PRACTICE_RESULT = re.compile(
+    r"已|完成|节约|节省|仅为|上升|扩至|从[^,;。]{1,14}(?:至|到|变为)|月末|月底|占比达|共|累计|为有|为新|提供|惠及|帮助|"
+    r"带动|撬动|分支机构|达到了|实现"
+)
 REPORT_START = re.compile(r"^\s*(?:截至|截止|目前|至今|迄今|20\d\d年(?:以来|底|末|上半年|前\d+个?月)|\d{1,2}-\d{1,2}月)")
 
 
@@ -236,7 +248,7 @@ _PARAMETER_CONTEXT = re.compile(
     r"(?:给予|补贴|补助|奖励|奖补|贴息|规模|额度|首期|上限|承担|分担|占比|费率|利率|降至|增至|延长至|缩短至|按照|按|为期|期限|"
     r"服务费|利息|损失|贡献|收取|一次性|每年|每季度|每月|连续|设立)[^,;。]{0,6}$|(?:的|至)$"
 )
-_THRESHOLD_CONTEXT = re.compile(r"(?:对|凡|经|需|须|要求|达到|符合)[^,;。]{0,12}$")
+_THRESHOLD_CONTEXT = re.compile(r"(?:对|凡|经|需|须|要求|达到|符合)[^,;。]{0,12}$|在$")
 
 
 def _policy_parameter(body: str, s: int, e: int, comparator: str, prefixed: bool) -> bool:
