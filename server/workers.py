@@ -188,8 +188,18 @@ def _run_update(store, job: dict, conn) -> None:
     conn.send(("ok", {"elapsed": time.perf_counter() - t0}, b""))
 
 
+def _watch_parent(ppid: int) -> None:
+    """Exit when the web process is gone, even in the middle of a query (pyoxigraph releases the
+    GIL while it evaluates, so this thread runs)."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != ppid:
+            os._exit(0)
+
+
 def worker_main(conn, store_path: str, read_only: bool, memory_mb: int | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     if memory_mb:
         try:
             import resource
