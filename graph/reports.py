@@ -107,7 +107,8 @@ def _short(text: str | None, width: int = 80) -> str:
 def _where(r: Result) -> str:
     parts = []
     if r.document:
-        parts.append(f"《{_short(r.document, 50)}》")
+        doc = _short(r.document, 50)
+        parts.append(doc if doc.startswith("(") else f"《{doc}》")
     if r.numbering:
         parts.append(r.numbering)
     if r.label and r.label != r.document:
@@ -134,7 +135,8 @@ def to_text(report: Report) -> str:
                 lines.append(f"   value {_short(r.value, 100)}")
             for s in r.sources[:3]:
                 span = f"[{s.start}:{s.end}]" if s.start is not None else ""
-                lines.append(f"   src  {s.file or '?'}{span} 「{_short(s.quote, 60)}」")
+                quote = f" 「{_short(s.quote, 60)}」" if s.quote else ""
+                lines.append(f"   src  {s.file or '?'}{span}{quote}")
     if not report.results:
         lines += ["", "No results: the graph conforms to every shape."]
     return "\n".join(lines) + "\n"

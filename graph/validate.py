@@ -462,10 +462,41 @@ def _sort_key(r: Result):
             r.path or "", r.value or "", r.message)
 
 
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
+
+
+def _cn_number(text: str) -> int | None:
+    """一 → 1, 十二 → 12, 二十三 → 23 (enough to sort numbering paths)."""
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch in "十拾":
+            total += (current or 1) * 10
+            current = 0
+        elif ch in "百佰":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    return total + current
+
+
 def _numbering_key(path: str | None):
+    """Sort key of a numbering path: 二/（十）/3 after 二/（二）/12."""
     if not path:
         return ()
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in path.split("/"))
+    key = []
+    for part in path.split("/"):
+        bare = part.strip().strip("（）()〔〕[]、.．").strip()
+        n = _cn_number(bare)
+        key.append((0, n, "") if n is not None else (1, 0, part))
+    return tuple(key)
 
 
 # ---------------------------------------------------------------------------
@@ -535,18 +566,42 @@ def _shape_labels(shapes: Graph) -> dict[str, str]:
     return labels
 
 
-def _path_text(report: Graph, path) -> str | None:
+_PATH_PREFIXES = {
+    str(PKG): "pkg:", str(ELI): "eli:", str(PROV): "prov:", str(OA): "oa:", str(RDFS): "rdfs:",
+    str(RDF): "rdf:", str(SKOS): "skos:", str(DCTERMS): "dcterms:",
+}
+
+
+def _compact(iri) -> str:
+    text = str(iri)
+    for ns, prefix in _PATH_PREFIXES.items():
+        if text.startswith(ns) and "/" not in text[len(ns):] and "#" not in text[len(ns):]:
+            return prefix + text[len(ns):]
+    return f"<{text}>"
+
+
+def _path_text(report: Graph, path, depth: int = 0) -> str | None:
+    """A SHACL property path in SPARQL syntax, without blank node labels (engines differ there)."""
     if path is None:
         return None
     if isinstance(path, URIRef):
-        return str(path)
-    inverse = report.value(path, SH.inversePath)
-    if inverse is not None:
-        return f"^{inverse}"
-    items = list(report.items(path)) if report.value(path, RDF.first) is not None else []
-    if items:
-        return "/".join(_path_text(report, i) or "?" for i in items)
-    return _n3(path)
+        return _compact(path)
+    if depth > 20:
+        return "…"
+    if report.value(path, RDF.first) is not None:
+        return "/".join(_path_text(report, i, depth + 1) or "?" for i in report.items(path))
+    for prop, fmt in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"), (SH.oneOrMorePath, "{}+"),
+                      (SH.zeroOrOnePath, "{}?")):
+        inner = report.value(path, prop)
+        if inner is not None:
+            text = _path_text(report, inner, depth + 1) or "?"
+            if not isinstance(inner, URIRef):
+                text = f"({text})"
+            return fmt.format(text)
+    alt = report.value(path, SH.alternativePath)
+    if alt is not None:
+        return "(" + "|".join(_path_text(report, i, depth + 1) or "?" for i in report.items(alt)) + ")"
+    return "?"
 
 
 def _results(report: Graph, shapes: Graph, shape_labels: dict[str, str]) -> list[Result]:
@@ -636,10 +691,28 @@ class Enricher:
         return None, None
 
     def _sources(self, node) -> list[Source]:
-        out = []
+        out: list[Source] = []
         for res in self.g.objects(node, PROV.wasDerivedFrom):
             out.extend(self._sources_of_resource(res))
-        return out
+        return _dedupe(out)
+
+    def _files_of_work(self, node) -> list[Source]:
+        """The files that carry a work or an expression (a document without quote: its file)."""
+        expressions = {node} | set(self.g.objects(node, ELI.is_realized_by))
+        files = set()
+        for e in expressions:
+            files.update(self.g.objects(e, ELI.is_embodied_by))
+            files.update(self.g.subjects(ELI.embodies, e))
+        names = sorted(str(self.g.value(f, PKG.fileName) or _n3(f)) for f in files)
+        return [Source(file=name) for name in names]
+
+    def _quality_sources(self, file) -> list[Source]:
+        out: list[Source] = []
+        issues = sorted(self.g.objects(file, PKG.qualityIssue))
+        lost = [i for i in issues if str(self.g.value(i, PKG.issueKind) or "") == "lost_characters"]
+        for issue in lost or issues:
+            out.extend(self._sources(issue))
+        return sorted(_dedupe(out), key=lambda s: (s.file or "", s.start or 0))
 
     def _sources_of_resource(self, res) -> list[Source]:
         src = Source()
@@ -725,11 +798,22 @@ class Enricher:
         if sources is None:
             sources = self._sources(subject) or (self._sources(measure) if measure is not None else [])
             if not sources and stype in ("Agency", "CollectiveAgent"):
-                for ob in sorted(self.g.subjects(PKG.agency, subject))[:3]:
+                for ob in sorted(self.g.subjects(PKG.agency, subject)):
                     sources += self._sources(ob)
-            if not sources and stype == "SourceFile":
+                sources = _dedupe(sources)
+            if stype == "SourceFile":
                 name = self.g.value(subject, PKG.fileName)
-                sources = [Source(file=str(name) if name is not None else _n3(subject))]
+                sources = self._quality_sources(subject) or [
+                    Source(file=str(name) if name is not None else _n3(subject))]
+            if not sources and stype in ("PolicyDocument", "LegalExpression", "PartialExpression"):
+                sources = self._files_of_work(subject)
+        if doc_title is None and stype in ("PolicyDocument", "LegalExpression", "PartialExpression", "Measure",
+                                           "Obligation", "Figure"):
+            top = doc_iri if doc_iri is not None else self._top_work(anchor)
+            files = self._files_of_work(top) if top is not None else []
+            if files:
+                doc_title = "(untitled: " + ", ".join(s.file or "?" for s in files) + ")"
+                doc_iri = doc_iri or top
         return {
             "type": ftype,
             "label": label,
@@ -740,11 +824,32 @@ class Enricher:
             "sources": sources,
         }
 
+    def _top_work(self, node):
+        """The outermost work above a node (eli:is_part_of*), or the node itself."""
+        current, seen = node, set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            parent = self.g.value(current, ELI.is_part_of)
+            if parent is None:
+                return current
+            current = parent
+        return current
+
     def _measures_of_agency(self, agency) -> list:
         measures = set(self.g.objects(agency, PKG.owns)) | set(self.g.subjects(PKG.responsibleAgency, agency))
         for ob in self.g.subjects(PKG.agency, agency):
             measures.update(self.g.objects(ob, PKG.measure))
         return sorted(measures)
+
+
+def _dedupe(sources: list[Source]) -> list[Source]:
+    seen, out = set(), []
+    for s in sources:
+        key = (s.file, s.start, s.end, s.quote)
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
 
 
 def _int(value) -> int | None:
