@@ -263,6 +263,7 @@ def segment(nt: NormText) -> Segmentation:
     current_plan: int | None = None
     pending_title: Title | None = None
     one_line = text.count("\n") < 5
+    child_of: dict[str, str] = {}
 
     for style, number, ms, me, ls, le in candidates:
         # titles before this marker reset the numbering (a new plan starts)
@@ -293,19 +294,26 @@ def segment(nt: NormText) -> Segmentation:
         level = next((k for k, it in enumerate(stack) if it.style == style), None)
         if level is not None:
             prev = stack[level].number
-            ok = number == prev + 1 or (level == 0 and number == 1)
+            # the next number, a restart of the top level, or a small gap in a printed list
+            ok = (number == prev + 1 or (level == 0 and number == 1)
+                  or (line_start and prev + 1 < number <= prev + 3))
             if not ok:
                 continue
             stack = stack[:level]
         else:
             if not (number == 1 or number == last_seen.get(style, -5) + 1
-                    or (number in (2, 3) and line_start and _sequence_follows(candidates, style, number, ms))):
+                    or (number in (2, 3) and line_start and _sequence_follows(candidates, style, number, ms))
+                    or (not items and line_start and number <= 9
+                        and _sequence_follows(candidates, style, number, ms))):
                 continue
+            stack = _open_level(stack, style, child_of)
         if pending_title is not None:
             plans.append(pending_title)
             current_plan = len(plans) - 1
             pending_title = None
         parent = stack[-1] if stack else None
+        if parent is not None:
+            child_of.setdefault(style, parent.style)
         item = Item(style, number, (ms, me), (ls, le), line_start, current_plan, parent, depth=len(stack))
         if parent:
             parent.children.append(item)
@@ -321,6 +329,24 @@ def segment(nt: NormText) -> Segmentation:
     notice_end = plans[0].start if plans else 0
     header, columns = _table_columns(text, items)
     return Segmentation(items, titles, plans, notice_end, header, columns)
+
+
+# The usual order of numbering styles, outermost first.
+STYLE_RANK = {"part": 0, "cn": 1, "pcn": 2, "row": 2.5, "num": 3, "pnum": 4, "circ": 5}
+
+
+def _open_level(stack: list[Item], style: str, child_of: dict[str, str]) -> list[Item]:
+    """Where a style not open on the stack goes: under the style it was seen under before,
+    else below every open style that ranks above it (一、 closes an orphan (四) of a cut page)."""
+    parent_style = child_of.get(style)
+    if parent_style is not None:
+        for k in range(len(stack) - 1, -1, -1):
+            if stack[k].style == parent_style:
+                return stack[:k + 1]
+    rank = STYLE_RANK[style]
+    while stack and STYLE_RANK[stack[-1].style] >= rank:
+        stack = stack[:-1]
+    return stack
 
 
 def _sequence_follows(candidates, style: str, number: int, pos: int) -> bool:
