@@ -304,7 +304,8 @@ def segment(nt: NormText) -> Segmentation:
             if not (number == 1 or number == last_seen.get(style, -5) + 1
                     or (number in (2, 3) and line_start and _sequence_follows(candidates, style, number, ms))
                     or (not items and line_start and number <= 9
-                        and _sequence_follows(candidates, style, number, ms))):
+                        and _sequence_follows(candidates, style, number, ms))
+                    or (style in ("cn", "part", "pcn") and line_start and number <= 20 and _heading_line(text, me))):
                 continue
             stack = _open_level(stack, style, child_of)
         if pending_title is not None:
@@ -347,6 +348,13 @@ def _open_level(stack: list[Item], style: str, child_of: dict[str, str]) -> list
     while stack and STYLE_RANK[stack[-1].style] >= rank:
         stack = stack[:-1]
     return stack
+
+
+def _heading_line(text: str, pos: int) -> bool:
+    """The rest of the line is a short heading (二、扶持政策内容), not running text."""
+    end = text.find("\n", pos)
+    line = text[pos:end if end >= 0 else len(text)].strip()
+    return 2 <= len(line) <= 30 and not re.search(r"[。;,:]", line)
 
 
 def _sequence_follows(candidates, style: str, number: int, pos: int) -> bool:
