@@ -326,7 +326,8 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
             return _error(400, "using-graph-uri / using-named-graph-uri are not supported; "
                                "write USING / USING NAMED in the update instead.")
         timeout = request_timeout(params, cfg.timeout)
-        meta, _ = ep.pool.run_update({"op": "update", "update": update}, timeout)
+        meta, _ = ep.pool.run_update({"op": "update", "update": update,
+                                      "base_iri": url_for("sparql", _external=True)}, timeout)
         ep.version.invalidate()
         ep._cache.clear()
         resp = Response("Update applied.\n", status=200, mimetype="text/plain")

@@ -130,6 +130,40 @@ def test_w3c_protocol(w3c_server, name, reqs):
                 assert _boolean_of(resp) == req["boolean"].toPython()
 
 
+# With an update token, the update tests that do not use the protocol's using-graph-uri /
+# using-named-graph-uri parameters apply too; they run against a server of their own (on a copy of
+# the store) with the token added to each request.
+USING_PARAMETERS = {n for n in NOT_APPLICABLE if n.startswith("update_dataset_")}
+UPDATE_TESTS = [(n, r) for n, r in PROTOCOL_TESTS
+                if "update" in n and n not in USING_PARAMETERS]
+
+
+@pytest.fixture(scope="module")
+def update_server(w3c_store, tmp_path_factory):
+    import shutil
+
+    from conftest import RunningServer
+
+    copy = tmp_path_factory.mktemp("w3c-update") / "store"
+    shutil.copytree(w3c_store, copy, ignore=shutil.ignore_patterns("LOCK"))
+    server = RunningServer(str(copy), ["--update-token", "w3c-token", "--workers", "1"])
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("name,reqs", UPDATE_TESTS, ids=[t[0] for t in UPDATE_TESTS])
+def test_w3c_protocol_update_with_token(update_server, name, reqs):
+    for req in reqs:
+        req = dict(req, headers=dict(req["headers"], Authorization="Bearer w3c-token"))
+        resp = _replay(update_server.url, req)
+        cls = f"StatusCode{resp.status_code // 100}xx"
+        assert cls in req["status"], f"{name}: got {resp.status_code}, expected {req['status']}: {resp.text[:300]}"
+        if name.startswith("bad_"):
+            assert resp.status_code in (400, 405, 415), resp.status_code  # refused for the right reason
+        if req["boolean"] is not None:
+            assert _boolean_of(resp) == req["boolean"].toPython()
+
+
 def test_w3c_protocol_accounting():
     """Every manifest test is either run or listed as not applicable, with a reason."""
     names = {n for n, _ in PROTOCOL_TESTS}
