@@ -15,7 +15,8 @@ _ORG_END = re.compile(
     r"(?:局|委|办|厅|部|院|府|中心|公司|集团|银行|分行|支行|总行|人行|营管部|海关|部门|单位|室|处|署|所|"
     r"队|团|联|协|库|社|站|组|指挥部|国企|机构|党委|党工委|学校|大学|委员会|管委会|协会|商会|联合会|基金会|"
     r"理事会|促会|红十字会|工会|学会|研究会|联谊会|办事处|监狱|中院|法庭|街道|乡镇|镇政府|管理区|示范区管委会|交易所|"
-    r"供电公司|电视台|报社|医院|大队|支队|中队|总队|派出所)$"
+    r"供电公司|电视台|报社|医院|大队|支队|中队|总队|派出所|开发区|高新区|经开区|新区|园区|示范区|试验区|合作区|"
+    r"保税区|综保区|自贸区|专班|工作专班)$"
 )
 _NOT_ORG_END = re.compile(
     r"(?:承办|督办|交办|会办|代办|帮办|举办|创办|开办|主办|协办|试办|兴办|筹办|查办|包办|"
@@ -91,7 +92,9 @@ def split_names(text: str, base: int) -> list[Name]:
 
 
 # 各县(市、区), 各乡镇(街道), 各地: a collective of places named on its own
-PLACE_COLLECTIVE = re.compile(r"各(?:县|市|区|州|乡|镇|乡镇|街道|地|县区|市州|县市区|区县)(?:\([^()]*\))?")
+PLACE_COLLECTIVE = re.compile(
+    r"各(?:县|市|区|州|乡|镇|乡镇|街道|地|县区|市州|县市区|区县|区县市|县市|市县|地市|市区)(?:\([^()]*\))?"
+)
 
 
 def _tokens(text: str, base: int) -> list[Name]:
@@ -166,7 +169,8 @@ def _merge_collectives(names: list[Name]) -> list[Name]:
         n = names[i]
         if COLLECTIVE_START.match(n.text) and not is_org(n.text):
             j = i
-            while j + 1 < len(names) and not is_org(names[j].text) and names[j + 1].start - names[j].end <= 1:
+            while (j + 1 < len(names) and not is_org(names[j].text) and names[j + 1].start - names[j].end <= 1
+                   and not COLLECTIVE_START.match(names[j + 1].text)):
                 j += 1
             if j > i and is_org(names[j].text):
                 merged = Name(_joined_text(names[i:j + 1]), n.start, names[j].end, pieces=((n.start, names[j].end),))

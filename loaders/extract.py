@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from policykg.loaders import clauses as cl
-from policykg.loaders.agencies import Name, is_collective
+from policykg.loaders.agencies import Name, is_collective, split_names
 from policykg.loaders.errors import ExtractionError
 from policykg.loaders.figures import find_figures
 from policykg.loaders.metadata import find_metadata
@@ -262,17 +262,21 @@ def _measures(nt: NormText, seg: Segmentation, bundle: bool) -> list[dict]:
     if re.search(cl.RANK_RULE.pattern.replace("[,;。]?\\s*", ""), text[: seg.items[0].marker[0]] if seg.items else ""):
         rank_rule = True
     inherited_by_plan: dict[int | None, list[Name]] = {}
-    heading_leads: dict[int, list[Name]] = {}
+    heading_leads: dict[int, list[tuple[Name, str]]] = {}
     out: list[dict] = []
     for it in seg.items:
         clauses = item_clauses[id(it)]
-        # a heading "X牵头的工作" names the lead of all that it holds
+        # a heading "X牵头的工作" or "…(X牵头)" names the lead of all that it holds
         lead_text = cl.heading_lead(titles[id(it)])
         if lead_text:
             hs = title_spans[id(it)][0]
-            from policykg.loaders.agencies import split_names
-
-            heading_leads[id(it)] = split_names(lead_text, hs)
+            heading_leads[id(it)] = [(n, "lead") for n in split_names(lead_text, hs)]
+        elif it.children:
+            line_end = text.find("\n", it.marker[1])
+            line_end = it.end if line_end < 0 else min(line_end, it.end)
+            for c in clauses:
+                if c.start < line_end and any(m.role == "lead" for m in c.mentions):
+                    heading_leads[id(it)] = [(m.name, m.role) for m in c.mentions]
         if it.children:
             for c in clauses:
                 if c.inherited:
@@ -284,15 +288,18 @@ def _measures(nt: NormText, seg: Segmentation, bundle: bool) -> list[dict]:
             continue
         kind = _kind(nt, it, titles, seg)
         mentions: list[tuple[Name, str]] = []
-        for a in reversed(_ancestors(it)):
-            for n in heading_leads.get(id(a), []):
-                mentions.append((n, "lead"))
-        item_rank = rank_rule or any(c.rank_rule for c in clauses)
+        own_lead = any(m.role == "lead" for c in clauses for m in c.mentions)
+        if not own_lead:
+            for a in reversed(_ancestors(it)[1:]):
+                mentions.extend(heading_leads.get(id(a), []))
+            mentions.extend(heading_leads.get(id(it), []))
+        item_rank = (rank_rule or any(c.rank_rule for c in clauses)) and not own_lead
+        first_clause = next((c for c in clauses if c.mentions), None)
         for c in clauses:
-            first = True
+            first = c is first_clause
             for mention in c.mentions:
                 role = mention.role
-                if item_rank and first and role != "lead" and not any(m.role == "lead" for m in c.mentions):
+                if item_rank and first and role != "lead":
                     role = "lead"
                 if star_rule and mention.name.starred:
                     role = "lead"

@@ -172,3 +172,49 @@ def test_more_labels_and_collectives(clause, agencies, lead):
     [(got_agencies, got_lead, _)] = owners(text)
     assert got_agencies == agencies
     assert got_lead == lead
+
+
+@pytest.mark.parametrize(
+    ("clause", "agencies", "lead"),
+    [
+        ("(主办:市发改委;协办:市财政局、市自然资源局)", ["市发改委", "市财政局", "市自然资源局"], ["市发改委"]),
+        ("(牵头单位:市科委,配合单位:各区县市)", ["市科委", "各区县市"], ["市科委"]),
+        ("(各地、各有关部门按职责分工负责)", ["各地", "各有关部门"], []),
+        ("(责任单位:立山经济开发区,全区经济运行各专班)", ["立山经济开发区", "全区经济运行各专班"], []),
+    ],
+)
+def test_zones_task_forces_and_role_labels(clause, agencies, lead):
+    text = f"一、重点任务\n（一）推进项目建设。加快推进重点项目建设。{clause}\n"
+    [(got_agencies, got_lead, _)] = owners(text)
+    assert got_agencies == agencies
+    assert got_lead == lead
+
+
+def test_division_of_labour_line():
+    text = "一、重点任务\n1.扩大有效投资。加快项目建设。\n部门分工:省发展改革委牵头,各地、各部门配合。\n"
+    [(agencies, lead, _)] = owners(text)
+    assert agencies == ["省发展改革委", "各地", "各部门"]
+    assert lead == ["省发展改革委"]
+
+
+def test_a_bracketed_lead_on_a_section_heading_reaches_its_items():
+    text = "一、强化科技创新(区科技局牵头)\n(一)建设创新平台。做好。\n(二)培育企业。做好。(区工信局牵头)\n"
+    result = owners(text)
+    assert result[0] == (["区科技局"], ["区科技局"], [])
+    assert result[1] == (["区工信局"], ["区工信局"], [])
+
+
+def test_rank_rule_gives_way_to_an_explicit_lead():
+    text = ("排在首位的为牵头单位。\n一、重点任务\n1.推进项目。做好。\n牵头单位:市发改委\n配合单位:市财政局、市税务局\n"
+            "2.培育企业。做好。(市工信局、市科技局)\n")
+    result = owners(text)
+    assert result[0][1] == ["市发改委"]
+    assert result[1][1] == ["市工信局"]
+
+
+def test_inheritance_worded_as_specific_tasks():
+    text = ("一、任务\n(一)发展流通。做好。〔责任单位:省商务厅按职责分工负责。具体任务均涉及相关市(州)人民政府,不再做分工,下同。〕\n"
+            "(二)扩大消费。做好。〔责任单位:省发展改革委〕\n")
+    result = owners(text)
+    assert result[0][0] == ["省商务厅", "相关市(州)人民政府"]
+    assert result[1] == (["省发展改革委"], [], ["相关市(州)人民政府"])
