@@ -170,16 +170,23 @@ def looks_like_clause(text: str, start: int, end: int) -> bool:
 
 
 def _all_orgs(body: str) -> bool:
+    """Every name in the list is an organisation (once shared heads and tails are spread)."""
     body = ANNOTATION.sub("", body)
     body = RANK_RULE.sub("", body)
-    parts = [p for p in re.split(r"[、,;\s]+", body) if p]
-    parts = [re.sub(r"等$", "", p) for p in parts]
-    def fits(p: str) -> bool:
-        return is_org(p) or p.startswith(("各", "相关", "有关")) or bool(re.fullmatch(r"[市县区州镇乡旗](?:\(.*\))?", p))
-
-    return bool(parts) and all(fits(p) for p in parts) and any(
-        is_org(p) for p in parts
-    )
+    raw = [m for m in re.finditer(r"[^、,;\s]+", body)]
+    if not raw:
+        return False
+    names = split_names(body, 0)
+    if not names:
+        return False
+    covered = [(s, e) for n in names for s, e in n.pieces]
+    for m in raw:
+        token = re.sub(r"等$", "", m.group(0))
+        if not token or token in ("等",):
+            continue
+        if not any(s < m.end() and m.start() < e for s, e in covered):
+            return False
+    return True
 
 
 def is_bare_list(line: str) -> bool:

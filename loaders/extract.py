@@ -356,7 +356,7 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
         for k in range(max(c.start, body_start), min(c.end, body_end)):
             masked[k - body_start] = "\x00"
     for cell_start, column in seg.table_columns.items():
-        if body_start <= cell_start < body_end and re.search(r"进展|完成情况|备注|来源|领导|时限", column):
+        if body_start <= cell_start < body_end and re.search(r"进展|完成情况|落实情况|备注|来源|领导|时限|责任人", column):
             k = cell_start
             while k < body_end and text[k] != "\n":
                 masked[k - body_start] = "\x00"
@@ -536,7 +536,7 @@ def _clauses(nt: NormText, seg: Segmentation, it: Item) -> list[cl.Clause]:
             if not raw.strip() or any(s <= line_start < e for s, e in taken):
                 continue
             column = seg.table_columns.get(line_start + len(raw) - len(raw.lstrip()))
-            if column and re.search(r"领导|进展|备注|来源|时限", column):
+            if column and re.search(r"领导|进展|落实情况|完成情况|备注|来源|时限|责任人", column):
                 continue
             if cl.is_bare_list(raw):
                 if column:

@@ -379,6 +379,23 @@ def _inside_items(items: list[Item], pos: int, text: str) -> bool:
     return last.style == "row" and not between.strip()
 
 
+def _is_header_cell(cell: str) -> bool:
+    return len(cell) <= 14 and not re.search(r"[。,:;]", cell)
+
+
+def _header_before(text: str, first_row: int) -> list[str]:
+    """The header cells nearest before a table's first row, skipping group rows between them."""
+    cells = [c.strip() for c in text[:first_row].split("\n") if c.strip()][-40:]
+    last = max((i for i, c in enumerate(cells) if _is_header_cell(c) and any(w in c for w in _HEADER_WORDS)),
+               default=None)
+    if last is None:
+        return []
+    start = last
+    while start > 0 and _is_header_cell(cells[start - 1]) and not re.match(rf"^[{CN}]+、", cells[start - 1]):
+        start -= 1
+    return cells[start:last + 1]
+
+
 def _header_without_rows(text: str) -> list[str]:
     """A table's header when its rows carry item numbers of their own (一、 (一) 1.)."""
     run: list[str] = []
@@ -396,7 +413,7 @@ def _header_without_rows(text: str) -> list[str]:
 
 
 _HEADER_WORDS = ("序号", "名称", "项目", "内容", "任务", "责任单位", "牵头单位", "配合单位", "来源", "进展情况",
-                 "完成情况", "备注", "完成时限", "时间节点", "牵头领导", "责任领导", "工作措施", "主要任务", "重点工作",
+                 "完成情况", "落实情况", "责任人", "分管领导", "备注", "完成时限", "时间节点", "牵头领导", "责任领导", "工作措施", "主要任务", "重点工作",
                  "预期目标", "目标任务", "主要做法", "具体措施", "工作目标", "号")
 
 
@@ -409,22 +426,7 @@ def _table_columns(text: str, items: list[Item]) -> tuple[list[str], dict[int, s
     rows = [it for it in items if it.style == "row"]
     if not rows:
         return _header_without_rows(text), {}
-    first = rows[0].marker[0]
-    before = text[:first].split("\n")
-    header: list[str] = []
-    for line in reversed(before):
-        cell = line.strip()
-        if not cell or re.match(rf"^[{CN}]+、", cell):
-            continue
-        if len(cell) <= 14 and any(w in cell for w in _HEADER_WORDS):
-            header.insert(0, cell)
-            continue
-        if header and len(cell) <= 14 and not re.search(r"[。,:;]", cell):
-            header.insert(0, cell)
-            continue
-        break
-    # drop section rows that precede the first data row ("一、…") from the header
-    header = [h for h in header if not re.match(rf"^[{CN}]+、", h)]
+    header = _header_before(text, rows[0].marker[0])
     if not any(w in "".join(header) for w in ("责任单位", "牵头单位", "来源", "进展情况", "序号", "号")):
         return [], {}
     columns: dict[int, str] = {}

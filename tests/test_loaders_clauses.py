@@ -218,3 +218,20 @@ def test_inheritance_worded_as_specific_tasks():
     result = owners(text)
     assert result[0][0] == ["省商务厅", "相关市(州)人民政府"]
     assert result[1] == (["省发展改革委"], [], ["相关市(州)人民政府"])
+
+
+def test_table_rows_with_bars_and_a_progress_column():
+    text = ("序号 | 具体工作任务和要求 | 责任领导 | 责任单位 | 落实情况 |\n"
+            "1 | 增加义务教育学位5000个。 | 毛晓青 | 县教体局 各相关乡镇政府 | 新增学位5500个。 |\n")
+    [m] = measures(text)
+    assert m["agencies"] == ["县教体局", "各相关乡镇政府"]
+    assert [f["value"] for f in m["figures"]] == [5000]
+
+
+def test_table_header_separated_from_rows_by_group_rows_and_shared_tails():
+    text = ("序号\n重点工作\n分管领导\n牵头单位\n配合单位\n备注\n强化科技创新支撑能力。\n(一)\n加强战略科技力量建设。\n"
+            "1\n加快建设科技创新轴。\n王 东\n市科技局\n黄埔区、南沙区政府\n\n")
+    [m] = measures(text)
+    assert m["path"] == "(一)/1"
+    assert m["agencies"] == ["市科技局", "黄埔区政府", "南沙区政府"]
+    assert m["lead"] == ["市科技局"]
