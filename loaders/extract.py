@@ -115,15 +115,24 @@ def _build_record(source: SourceText) -> dict:
     return record
 
 
+_CHROME_LINE = re.compile(r"来源|\.pdf|\.docx?|\.html?|打印|关闭|分享|附件|〔\d{4}〕|\[\d{4}\]|^\(?此件|^\s*$")
+
+
 def _cut_off(nt: NormText, seg: Segmentation, measures: list[dict]) -> bool:
     """Does the text stop in the middle of its last item (a page cut short)?"""
     if not measures or seg.table_header:
         return False
     last = measures[-1]
-    tail = nt.original[last["start"]:last["end"]].rstrip()
-    last_line = tail.rsplit("\n", 1)[-1]
-    return (not last["agencies"] and len(last_line) > 40 and "\u4e00" <= tail[-1] <= "\u9fff"
-            and len(measures) > 1 and bool(measures[-2]["agencies"]))
+    lines = nt.original[last["start"]:last["end"]].rstrip().split("\n")
+    while len(lines) > 1 and _CHROME_LINE.search(lines[-1]):
+        lines.pop()
+    tail = lines[-1].rstrip()
+    if not tail or len("".join(lines)) < 15:
+        return False
+    tail_start = last["start"] + len("\n".join(lines[:-1]))
+    if any(m["end"] > tail_start for m in last["mentions"]) or cl.LABEL.search(simplified_key(tail)):
+        return False  # it ends with its owners: complete
+    return bool(re.search(r"[\u4e00-\u9fff\d,，、]$", tail)) and not re.search(r"[。;；)）〕\]】”!！?？:：]", tail[-1])
 
 
 def _clean_title(text: str) -> str:
@@ -147,7 +156,7 @@ def _announced_plans(nt: NormText, seg: Segmentation) -> list[dict]:
     out: list[dict] = []
     for sentence in re.finditer(r"[^。\n,;]+", text[:end]):
         s = sentence.group(0)
-        if not (_ANNOUNCE.search(s) or re.search(r"已经.{0,12}同意|经.{0,12}同意", s)):
+        if not (_ANNOUNCE.search(s) or re.search(r"经.{0,24}(?:同意|通过)", s)):
             continue
         if re.search(r"^.{0,40}关于.{0,80}(?:通知|意见)$", s.strip()):
             continue

@@ -178,8 +178,9 @@ def _figure(body: str, m: re.Match, practice: bool) -> Figure | None:
         return None
     if NOT_AFTER.match(after) and unit not in ("%", "元"):
         return None
-    if unit == "元" and re.match(r"^(?:以上)?(?:企业|级|规模)", after):
-        return None  # a size class (1000亿元企业), not an amount
+    if unit == "元" and (re.match(r"^(?:以上)?(?:企业|级|规模)", body[e:e + 4])
+                        or (re.search(r"(?<![超不])过$", before) and re.match(r"^(?:以上)?的?企业", body[e:e + 5]))):
+        return None  # a size class (1000亿元企业, 产值过500亿元的企业), not an amount
     if re.fullmatch(r"\d{4}", n1) and unit == "年":
         return None
     if m.group("dash") and (unit == "年" or (u1 == "年")):

@@ -87,7 +87,11 @@ def find_metadata(nt: NormText, seg: Segmentation, announced: int) -> Metadata:
             title = title[1:-1]
         md.title = title
         md.title_span = nt.orig_span(chosen.start, chosen.end)
-    elif not seg.titles:
+    row = re.search(r"(?:名\s?称|标\s?题)\s*\n?\s*:\s*(?P<t>[^\n]{6,120}?(?:通知|意见|方案|措施|计划|决定))", text[:3000])
+    if chosen is None and row:
+        md.title = nt.orig(*row.span("t")).strip()
+        md.title_span = nt.orig_span(*row.span("t"))
+    elif chosen is None and not seg.titles:
         m = re.match(r"^\s*(.{4,80}?的通知)", text)
         if m:
             md.title = nt.orig(m.start(1), m.end(1)).strip()
@@ -95,7 +99,7 @@ def find_metadata(nt: NormText, seg: Segmentation, announced: int) -> Metadata:
 
     # date: the signing date line, else a law database's date row
     signed = False
-    for m in re.finditer(r"^[ \t]*" + CN_DATE.pattern + r"[ \t]*$", text, re.M):
+    for m in re.finditer(r"^[ \t(]*" + CN_DATE.pattern + r"[ \t)]*$", text, re.M):
         md.date = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
         md.date_span = nt.orig_span(m.start(1), m.end())
         signed = True
@@ -214,8 +218,11 @@ def _place_in(text: str) -> tuple[int, int] | None:
             k = text.find(p + suffix)
             if k >= 0:
                 return k, k + len(p) + 1
-    m = PLACE.search(text)
-    if m and m.group(1) not in ("人民", "政府", "全省", "全市", "本市", "我市", "各市", "各县", "各区", "地级", "县级"):
+    for m in PLACE.finditer(text):
+        if m.group(1) in ("人民", "政府", "全省", "全市", "本市", "我市", "各市", "各县", "各区", "地级", "县级"):
+            continue
+        if re.search(r"[一二三四五六七八九十两各全本我]", m.group(1)):
+            continue
         return m.span()
     return None
 
