@@ -235,3 +235,11 @@ def test_table_header_separated_from_rows_by_group_rows_and_shared_tails():
     assert m["path"] == "(一)/1"
     assert m["agencies"] == ["市科技局", "黄埔区政府", "南沙区政府"]
     assert m["lead"] == ["市科技局"]
+
+
+def test_machine_spun_copies_still_name_their_owners():
+    text = ("一、任务\n1.推介项目。常态化向民间资本推介。(省生长改造委牵头卖力)\n"
+            "2.推行市场化运作。(省生长改造委、交通运输厅、能源局等省有关部门和各地级以上市人民政府按职责分工卖力)\n")
+    result = owners(text)
+    assert result[0] == (["省生长改造委"], ["省生长改造委"], [])
+    assert result[1][0] == ["省生长改造委", "交通运输厅", "能源局", "省有关部门", "各地级以上市人民政府"]
