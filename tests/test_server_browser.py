@@ -74,3 +74,21 @@ def test_measure_page_shows_source_quote(browser, corpus_server):
     assert any(exact.strip()[:30] in t for t in texts)
     assert page.title().endswith("policykg")
     page.close()
+
+
+@pytest.mark.skipif(not VENDOR.exists(), reason="YASGUI is not vendored (run .ci/install)")
+def test_yasgui_says_when_the_result_was_truncated(browser, corpus_store):
+    from conftest import RunningServer
+
+    server = RunningServer(corpus_store, ["--max-rows", "5", "--workers", "1"])
+    try:
+        page = browser.new_page()
+        page.goto(server.url + "/query?canned=unowned-measures")
+        page.wait_for_function("window.policykgYasgui !== undefined", timeout=20000)
+        page.evaluate("window.policykgYasgui.getTab().query()")
+        page.wait_for_selector("#truncated:not([hidden])", timeout=30000)
+        assert "5 rows" in page.locator("#truncated").inner_text()
+        assert page.locator(".yasr table tbody tr").count() == 5
+        page.close()
+    finally:
+        server.stop()
