@@ -28,7 +28,15 @@ _INPUT_PREDICATES = (PKG.measure, PKG.agency, PKG.role)
 
 
 class _RLSelf(OWLRL_Semantics):
-    """OWL 2 RL plus the owl:hasSelf rules of owlrl's extension."""
+    """OWL 2 RL plus the owl:hasSelf rules of owlrl's extension.
+
+    One rule is left out: eq-ref, which states `x owl:sameAs x` for every node of the graph. It
+    doubles the graph each closure works on and entails nothing else (replacing x by x gives the
+    triples back); the other equality rules still run on every owl:sameAs triple."""
+
+    def _equality(self, triple, cycle_num):
+        if triple[1] == OWL.sameAs or (triple[1] == RDF.type and triple[2] == OWL.AllDifferent):
+            super()._equality(triple, cycle_num)
 
     def rules(self, t, cycle_num):
         super().rules(t, cycle_num)
