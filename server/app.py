@@ -167,6 +167,8 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
             return url_for("resource", rest=iri[len(cfg.base):])
         if iri.startswith(ONTOLOGY_NS):
             return url_for("ontology") + "#" + iri[len(ONTOLOGY_NS):]
+        if not iri.startswith(("http://", "https://")):
+            return "#"  # never a javascript: (or other scheme) link from data
         return iri
 
     # ------------------------------------------------------------ conditional requests
@@ -299,7 +301,7 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
             resp = Response(stream_with_context(chunks), content_type=meta["content_type"])
         else:
             meta, body = ep.pool.run(job, timeout)
-            resp = Response(body if request.method != "HEAD" else b"", content_type=meta["content_type"])
+            resp = Response(body, content_type=meta["content_type"])  # werkzeug drops it for HEAD
             resp.headers["X-Result-Rows"] = str(meta.get("rows", 0))
             if meta.get("truncated"):
                 resp.headers["X-Result-Truncated"] = "true"
