@@ -194,6 +194,7 @@ def resolve_agency(name: str, jurisdiction: Jurisdiction | None, *, collective: 
     if collective or is_collective(key):
         scope = jurisdiction.slug if jurisdiction else fallback_scope
         return Resolved("collective", scope, "h-" + h(key), key, None, jurisdiction)
+    key = re.sub(r"^(中国共产党|中共)(?=.)", "", key)  # 中共普洱市委办公室 -> 普洱市委办公室
     level, rest, prefix = _level_and_rest(key, jurisdiction)
     explicit_level = level is not None
     if level is None:
@@ -222,6 +223,13 @@ def resolve_agency(name: str, jurisdiction: Jurisdiction | None, *, collective: 
         return Resolved("agency", scope, f.id, canonical, f, target)
     inner = _without_places(rest, target)
     f = index.get(inner) if inner != rest else None
+    if f is None:  # 市委办公室(市委督查室): the name before a bracketed second name
+        bare = re.sub(r"\([^()]*\)$", "", rest)
+        if bare != rest and index.get(bare) is not None:
+            f = index[bare]
+            place = target.name if target is not None else prefix
+            canonical = place + (f.city if level == "city" else f.province)
+            return Resolved("agency", scope, f.id, canonical, f, target)
     if f is not None:  # 人民银行无锡市分行: keep the name as written as the canonical one
         return Resolved("agency", scope, f.id, key, f, target)
     if target is not None and key.startswith(("市", "省")):

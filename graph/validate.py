@@ -3,8 +3,10 @@
 Public API:
 
 - `validate(data, shapes_dir=None, inference="none", engine="pyshacl") -> Report`
-  where `data` is an rdflib `Graph` or `Dataset`, a pyoxigraph `Store`, a path
-  to an RDF file or to an embedded store directory, or a list of such paths.
+  where `data` is an rdflib `Graph` or `Dataset`, a pyoxigraph `Store`, a
+  `policykg.graph.store.OxigraphStore`, a path to an RDF file or to an
+  embedded store directory, or a list of RDF file paths. A store is read as
+  the union of its named graphs (documents, ontology, gazetteer).
 - `load_shapes(shapes_dir=None) -> rdflib.Graph`: every `*.ttl` of the
   directory (default: the shipped `policykg.shapes`) in one graph.
 - `ValidateError`: bad input or bad shapes; its message names the file.
@@ -268,6 +270,8 @@ def load_data(data) -> Graph:
         return _union(data)
     if type(data).__module__.startswith("pyoxigraph"):
         return store_to_graph(data)
+    if getattr(data, "oxigraph", None) is not None:  # policykg.graph.store.OxigraphStore
+        return store_to_graph(data.oxigraph)
     if isinstance(data, (str, Path)):
         path = Path(data)
         if path.is_dir():
