@@ -77,7 +77,7 @@ class Endpoint:
         """The graph library's load version (pkg:loadVersion in its metadata graph) and time."""
         rows = self.raw(f"""SELECT (MAX(?v) AS ?version) (MAX(?t) AS ?modified) WHERE {{ GRAPH ?g {{
             ?s <{ONTOLOGY_NS}loadVersion> ?v OPTIONAL {{ ?s <http://purl.org/dc/terms/modified> ?t }} }} }}""",
-                        timeout=10, union=False)
+                        timeout=10, union=False, wait=0.5)  # never hold a request up for long
         if not rows or "version" not in rows[0]:
             raise LookupError("no load version in the store")
         modified = 0.0
@@ -93,9 +93,10 @@ class Endpoint:
         return rows[0]["version"]["value"], modified
 
     # ---- helpers around the pool
-    def raw(self, query: str, timeout: float | None = None, max_rows: int | None = None, union=True):
+    def raw(self, query: str, timeout: float | None = None, max_rows: int | None = None, union=True,
+            wait: float | None = None):
         meta, rows = self.pool.run({"op": "query", "query": query, "raw": True, "max_rows": max_rows,
-                                    "union": union}, timeout or self.cfg.timeout)
+                                    "union": union}, timeout or self.cfg.timeout, wait)
         return rows
 
     def cached(self, key: str, compute):
@@ -605,6 +606,8 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
         etag, modified = validators(f"id|{iri}|{'html' if wants_html else key}")
         if not_modified(etag, modified):
             return make_304(etag, modified)
+        if is_named_graph(iri):
+            return graph_document(iri, rest, "html" if wants_html else key, etag, modified)
         if wants_html:
             page = linked.describe_for_html(ep, iri)
             if page is None:
@@ -619,6 +622,25 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
             resp = Response(body, content_type=meta["content_type"])
         resp.headers["Content-Location"] = request.path
         resp.headers["Link"] = f'<{iri}>; rel="canonical"'
+        return _cors(conditional(resp, etag, modified))
+
+    def is_named_graph(iri: str) -> bool:
+        graphs = ep.cached("graphs", lambda: {r["g"]["value"] for r in ep.raw(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", union=False)})
+        return iri in graphs
+
+    def graph_document(iri: str, rest: str, key: str, etag: str, modified: float):
+        """A named graph's IRI dereferences to the graph: its triples (streamed), or a summary page."""
+        if key == "html":
+            rows = ep.raw(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}", union=False)
+            n = int(rows[0]["n"]["value"]) if rows else 0
+            resp = Response(render_template("graph.html", iri=iri, triples=n, rest=rest))
+        else:
+            job = {"op": "query", "query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}",
+                   "format": key, "prefixes": PREFIXES, "max_rows": None, "union": False, "stream": True}
+            meta, chunks = ep.pool.stream(job, cfg.export_timeout)
+            resp = Response(stream_with_context(chunks), content_type=meta["content_type"])
+        resp.headers["Content-Location"] = request.path
         return _cors(conditional(resp, etag, modified))
 
     # ------------------------------------------------------------ search

@@ -381,9 +381,9 @@ class QueryPool:
         self._idle.put(w)
 
     # ---- running jobs
-    def run(self, job: dict, timeout: float | None):
+    def run(self, job: dict, timeout: float | None, wait: float | None = None):
         """Runs a job to completion; returns (meta, body). Raises WorkerError."""
-        w = self.acquire()
+        w = self.acquire(wait)
         try:
             w.conn.send(job)
             if timeout is not None and not w.conn.poll(timeout):

@@ -204,3 +204,14 @@ def test_search_matches_either_script(corpus_server):
     simplified, traditional = hits("发展改革委", "agency"), hits("發展改革委", "agency")
     assert simplified and simplified == traditional
     assert hits("民營企業", "measure") == hits("民营企业", "measure") != set()
+
+
+def test_named_graph_iri_dereferences_to_the_graph(corpus_server, store):
+    graph = next(g.value for g in store.named_graphs() if "/graph/doc/" in g.value)
+    n = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    url = corpus_server.url + "/id/" + graph[len(BASE):]
+    r = requests.get(url, headers={"Accept": "application/n-triples"}, timeout=60)
+    assert r.status_code == 200
+    assert len([line for line in r.text.splitlines() if line.strip()]) == n
+    r = requests.get(url, headers={"Accept": "text/html"}, timeout=60)
+    assert f"{n} triples" in r.text
