@@ -147,6 +147,23 @@ def test_empty_shapes_dir_and_missing_store_exit_2(tmp_path, capsys):
 
 
 def test_inference_rdfs_runs(capsys):
-    assert main(["validate", str(GOOD), "--inference", "rdfs", "--format", "json"]) == 0
+    pytest.importorskip("pyshacl_turbo")
+    # rdfs: leadAgency is a sub-property of responsibleAgency (pySHACL's inference costs ~7 s: turbo here)
+    assert main(["validate", str(GOOD), "--inference", "rdfs", "--engine", "turbo", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["inference"] == "rdfs" and doc["conforms"] is True
+    assert doc["inference"] == "rdfs" and doc["engine"] == "turbo" and doc["conforms"] is True
+
+
+def test_unknown_engine_package_missing_is_a_clear_error(monkeypatch, capsys):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kwargs):
+        if name == "pyshacl_turbo":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    assert main(["validate", str(GOOD), "--engine", "turbo"]) == 2
+    assert "pyshacl-turbo" in capsys.readouterr().err
