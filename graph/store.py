@@ -163,12 +163,14 @@ class RemoteStore:
     oxigraph = None
 
     def __init__(self, endpoint: str, update_endpoint: str | None = None, base: str | None = None,
-                 timeout: float = 120.0, headers: dict | None = None):
+                 timeout: float = 120.0, headers: dict | None = None, token: str | None = None):
         self.endpoint = endpoint
         self.update_endpoint = update_endpoint or endpoint
         self.meta = meta_graph(base or BASE)
         self.timeout = timeout
         self.headers = dict(headers or {})
+        if token:  # e.g. `policykg serve --update-token`: Authorization: Bearer TOKEN
+            self.headers["Authorization"] = f"Bearer {token}"
 
     def _post(self, url: str, form: dict, accept: str | None = None) -> tuple[bytes, str]:
         data = urllib.parse.urlencode(form).encode("utf-8")
@@ -249,12 +251,16 @@ class RemoteStore:
 
 def open_store(path: str | Path | None = None, endpoint: str | None = None, memory: bool = False,
                update_endpoint: str | None = None, base: str | None = None,
-               read_only: bool = False) -> GraphStore:
-    """The store to use: remote when `endpoint` is given, in memory when `memory` (or no path),
-    else embedded Oxigraph in the directory `path` (created if missing, unless `read_only`:
-    then it must exist, and other processes may read it at the same time)."""
+               read_only: bool = False, token: str | None = None) -> GraphStore:
+    """The store to use: remote when `endpoint` is given (`token`, default the environment
+    variable POLICYKG_UPDATE_TOKEN, is sent as a Bearer token), in memory when `memory` (or no
+    path), else embedded Oxigraph in the directory `path` (created if missing, unless
+    `read_only`: then it must exist, and other processes may read it at the same time)."""
     if endpoint:
-        return RemoteStore(endpoint, update_endpoint, base=base)
+        import os
+
+        token = token if token is not None else os.environ.get("POLICYKG_UPDATE_TOKEN")
+        return RemoteStore(endpoint, update_endpoint, base=base, token=token)
     if memory or path is None:
         return OxigraphStore(None, base=base)
     return OxigraphStore(path, base=base, read_only=read_only)
