@@ -171,6 +171,7 @@ tr.Violation td.sev{color:var(--v)} tr.Warning td.sev{color:var(--w)} tr.Info td
 input[type=search]{padding:.35em .6em;min-width:22em;border:1px solid #bbb;border-radius:6px}
 select,button{padding:.3em .5em}
 .hidden{display:none}
+details summary{cursor:pointer;list-style:none} details[open] summary{display:none}
 @media print{.controls{display:none} th{position:static}}
 """
 
@@ -229,6 +230,16 @@ def _e(text) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
+def _quote_html(quote: str | None, width: int = 90) -> str:
+    """The quote as printed; a long one folds (summary: its start), still searchable by the filter."""
+    if not quote:
+        return ""
+    if len(quote) <= width:
+        return f'<br><span class="quote">{_e(quote)}</span>'
+    return (f'<details><summary><span class="quote">{_e(quote[:width])}…</span></summary>'
+            f'<span class="quote">{_e(quote)}</span></details>')
+
+
 def to_html(report: Report) -> str:
     c = report.counts
     order = {s: i for i, s in enumerate(SEVERITIES)}
@@ -285,7 +296,7 @@ def to_html(report: Report) -> str:
         sources = "".join(
             f'<div><span class="small">{_e(s.file)}'
             + (f" [{s.start}–{s.end}]" if s.start is not None else "")
-            + f'</span><br><span class="quote">{_e(s.quote)}</span></div>'
+            + "</span>" + _quote_html(s.quote) + "</div>"
             for s in r.sources[:3]
         )
         if len(r.sources) > 3:
