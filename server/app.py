@@ -587,6 +587,8 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
     @app.route("/id/<path:rest>")
     def resource(rest: str):
         iri = cfg.base + rest
+        if any(c in iri for c in '<>"{}|^`\\ \n\t\r'):
+            return _error(404, "Not a data IRI here: it contains characters an IRI cannot hold.")
         if request.query_string and "format" not in request.args:
             pass
         fmt = (request.args.get("format") or "").lower()
@@ -648,7 +650,13 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
     def search():
         q = (request.args.get("q") or "").strip()
         kind = request.args.get("kind") or "all"
-        hits = linked.search(ep, q, kind, limit=int(request.args.get("limit") or 100)) if q else []
+        try:
+            limit = int(request.args.get("limit") or 100)
+        except ValueError:
+            return _error(400, "limit must be an integer")
+        if kind not in ("all", "agency", "measure"):
+            return _error(400, "kind must be all, agency or measure")
+        hits = linked.search(ep, q, kind, limit=limit) if q else []
         if request.args.get("format") == "json" or choose(
                 request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json":
             return _cors(app.response_class(json.dumps({"q": q, "kind": kind, "results": hits},

@@ -291,3 +291,48 @@ def test_validate_endpoint(w3c_server):
     assert (None, sh.conforms, None) in g
     r = requests.get(w3c_server.url + "/validate", headers={"Accept": "text/html"}, timeout=60)
     assert r.headers["Content-Type"].startswith("text/html")
+
+
+NASTY = [
+    ("GET", "/sparql", {"query": "SELECT * WHERE { ?s ?p ?o . FILTER(REGEX(?o, \"(\")) }"}),
+    ("GET", "/sparql", {"query": "SELECT (1/0 AS ?x) {}"}),
+    ("GET", "/sparql", {"query": "SELECT * { <\u0000> ?p ?o }"}),
+    ("GET", "/sparql", {"query": "ASK {}", "default-graph-uri": "not an iri"}),
+    ("GET", "/sparql", {"query": "ASK {}", "timeout": "-1"}),
+    ("GET", "/sparql", {"query": "DESCRIBE ?x"}),
+    ("GET", "/sparql", {"query": "\ufeffASK {}"}),
+    ("GET", "/sparql", {"query": "ASK {}", "format": "nonsense"}),
+    ("POST", "/sparql", {"query": ["ASK {}", "ASK {}"]}),
+    ("GET", "/id/%00", {}),
+    ("GET", "/id/a b", {}),
+    ("GET", "/search", {"q": "x", "limit": "many"}),
+    ("GET", "/queries/figures-above", {"min_value": "1e999999"}),
+    ("GET", "/queries/agency-owns", {"agency": "\" } DROP ALL ; #"}),
+    ("GET", "/dump", {"format": "../../etc/passwd"}),
+]
+
+
+def test_no_request_crashes_or_leaks_a_traceback(w3c_server):
+    for method, path, params in NASTY:
+        if method == "GET":
+            r = requests.get(w3c_server.url + path, params=params, timeout=30)
+        else:
+            r = requests.post(w3c_server.url + path, data=params, timeout=30)
+        assert r.status_code < 500 or r.status_code == 503, (path, params, r.status_code, r.text[:200])
+        assert "Traceback" not in r.text and 'File "' not in r.text, (path, params)
+    assert requests.get(w3c_server.url + "/healthz", timeout=10).status_code == 200
+
+
+def test_a_query_that_exhausts_memory_kills_only_its_worker(w3c_store):
+    server = RunningServer(w3c_store, ["--workers", "1", "--timeout", "60"],
+                           env={"POLICYKG_WORKER_MEMORY_MB": "300"})
+    try:
+        values = " ".join(f"VALUES ?v{i} {{ 0 1 2 3 4 5 6 7 8 9 }}" for i in range(8))
+        bomb = f'SELECT * WHERE {{ {values} BIND(CONCAT(STR(?v0), "{"x" * 200}") AS ?s) }} ORDER BY DESC(?s) ?v7'
+        r = get(server, bomb)
+        assert r.status_code in (500, 503) and "Traceback" not in r.text
+        assert "worker" in r.text or "memory" in r.text
+        r = get(server, "ASK {}")
+        assert r.status_code == 200 and r.json()["boolean"] is True
+    finally:
+        server.stop()
