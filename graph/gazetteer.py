@@ -66,7 +66,7 @@ class Function:
 class Jurisdiction:
     slug: str  # IRI segment: the division code, or h-<hash>
     name: str  # as known (Simplified)
-    level: str  # "province" | "city"
+    level: str  # "province" | "city" | "district"
     short: str
     code: str | None = None
     parent: str | None = None  # slug of the province
@@ -126,8 +126,14 @@ def resolve_jurisdiction(name: str | None) -> Jurisdiction | None:
     j = known.get(key) or known.get(_strip_level(key))
     if j:
         return j
-    level = "province" if key.endswith(("省", "自治区")) else "city"
-    return Jurisdiction("h-" + h(key), key, level, _strip_level(key))
+    if key.endswith(("省", "自治区")):
+        level = "province"
+    elif key.endswith(("区", "县", "旗")) and len(key) > 2:
+        level = "district"
+    else:
+        level = "city"
+    short = key[:-1] if level == "district" and len(key) > 2 else _strip_level(key)
+    return Jurisdiction("h-" + h(key), key, level, short)
 
 
 def province_of(j: Jurisdiction) -> Jurisdiction:
@@ -169,6 +175,8 @@ def _level_and_rest(key: str, j: Jurisdiction | None) -> tuple[str | None, str, 
         for prefix in (place.name, place.short):
             if prefix and key.startswith(prefix) and len(key) > len(prefix):
                 return level, key[len(prefix):], prefix
+    if j is not None and j.level == "district" and key[:1] in ("区", "县") and len(key) > 1:
+        return "district", key[1:], key[:1]  # 区发改委 in a district's own text
     if key.startswith("市") and len(key) > 1:
         return "city", key[1:], "市"
     if key.startswith("省") and len(key) > 1:
@@ -195,6 +203,11 @@ def resolve_agency(name: str, jurisdiction: Jurisdiction | None, *, collective: 
         scope = jurisdiction.slug if jurisdiction else fallback_scope
         return Resolved("collective", scope, "h-" + h(key), key, None, jurisdiction)
     key = re.sub(r"^(中国共产党|中共)(?=.)", "", key)  # 中共普洱市委办公室 -> 普洱市委办公室
+    if jurisdiction is not None and jurisdiction.level == "district":
+        # 重庆市沙坪坝区人民政府办公室 in 沙坪坝区's text: drop the city before the district
+        i = key.find(jurisdiction.name)
+        if i > 0 and key[:i].endswith(("市", "省")):
+            key = key[i:]
     level, rest, prefix = _level_and_rest(key, jurisdiction)
     explicit_level = level is not None
     if level is None:
@@ -206,6 +219,8 @@ def resolve_agency(name: str, jurisdiction: Jurisdiction | None, *, collective: 
         target = None
     elif level == "province":
         target = province_of(jurisdiction)
+    elif level == "city" and jurisdiction.level == "district" and prefix == "市":
+        target = None  # 市X in a district's text: the city is not known here
     else:
         target = jurisdiction
     scope = target.slug if target else fallback_scope
@@ -219,7 +234,7 @@ def resolve_agency(name: str, jurisdiction: Jurisdiction | None, *, collective: 
             place = target.short
         else:
             place = target.name
-        canonical = place + (f.city if level == "city" else f.province)
+        canonical = place + (f.province if level == "province" else f.city)
         return Resolved("agency", scope, f.id, canonical, f, target)
     inner = _without_places(rest, target)
     f = index.get(inner) if inner != rest else None
@@ -228,7 +243,7 @@ def resolve_agency(name: str, jurisdiction: Jurisdiction | None, *, collective: 
         if bare != rest and index.get(bare) is not None:
             f = index[bare]
             place = target.name if target is not None else prefix
-            canonical = place + (f.city if level == "city" else f.province)
+            canonical = place + (f.province if level == "province" else f.city)
             return Resolved("agency", scope, f.id, canonical, f, target)
     if f is not None:  # 人民银行无锡市分行: keep the name as written as the canonical one
         return Resolved("agency", scope, f.id, key, f, target)

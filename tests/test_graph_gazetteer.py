@@ -68,3 +68,21 @@ def test_every_ontology_term_has_bilingual_label_and_comment():
             langs = {o.language for o in g.objects(t, prop) if isinstance(o, Literal)}
             assert {"en", "zh-Hans"} <= langs, (t, prop)
     assert len(ontology_graph()) == len(g)
+
+
+def test_district_texts_resolve_their_own_bureaus():
+    d = resolve_jurisdiction("沙坪坝区")
+    assert d.level == "district"
+    a = resolve_agency("区发展改革委", d)
+    b = resolve_agency("重庆市沙坪坝区发展和改革委员会", d)
+    assert (a.scope, a.local) == (b.scope, b.local) == (d.slug, "development-reform")
+    assert a.canonical == "沙坪坝区发展和改革委员会"
+    # in a city's text a 区 bureau is some district's: not the city's bureau
+    assert resolve_agency("区发改委", WUXI).local.startswith("h-")
+
+
+def test_party_prefix_and_bracketed_second_name():
+    pe = resolve_jurisdiction("普洱市")
+    assert resolve_agency("中共普洱市委办公室", pe).local == "party-office"
+    assert resolve_agency("市委办公室(市委督查室)", pe).local == "party-office"
+    assert resolve_agency("人民银行无锡市分行", WUXI).local == "central-bank-branch"
