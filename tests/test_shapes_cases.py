@@ -204,3 +204,11 @@ def test_every_shape_is_labelled_commented_and_has_a_severity():
             assert {"en", "zh-Hans"} <= langs, (s, prop, langs)
         sev = set(shapes.objects(s, shapes.namespace_manager.expand_curie("sh:severity")))
         assert len(sev) == 1, (s, "one explicit sh:severity")
+
+
+def test_shapes_are_valid_shacl():
+    """The shapes graph conforms to SHACL-SHACL (the W3C shapes for shapes)."""
+    import pyshacl
+
+    conforms, _, text = pyshacl.validate(Graph(), shacl_graph=load_shapes(), meta_shacl=True)
+    assert conforms, text
