@@ -223,6 +223,10 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
             queries = params.getlist("query")
             if not queries:
                 return service_description()
+            if len(queries) == 1 and not (params.get("format") or params.get("output")) \
+                    and prefers_html(request.headers.get("Accept")):
+                # a person following a query link: show it on the query page (which runs it)
+                return redirect(url_for("query_page", query=queries[0]), code=303)
         else:
             mimetype = request.mimetype
             charset = (request.mimetype_params.get("charset") or "utf-8").lower()
@@ -285,7 +289,7 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
             "format": params.get("format") or params.get("output") or None,
             "max_rows": cfg.max_rows if max_rows == -1 else max_rows,
             "union": not sparql_text.has_from(query),
-            "prefixes": PREFIXES, "stream": stream,
+            "prefixes": PREFIXES, "default_prefixes": PREFIXES, "stream": stream,
             # relative IRIs in a query resolve against the endpoint's own URL
             "base_iri": url_for("sparql", _external=True),
             "truncation_note": f"The result was cut at {cfg.max_rows} rows (the server's row limit).",
@@ -379,7 +383,8 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
             q = f"""PREFIX pkg: <{ONTOLOGY_NS}>
             SELECT ?what (COUNT(DISTINCT ?x) AS ?n) WHERE {{
               VALUES (?what ?class) {{ ("documents" pkg:PolicyDocument) ("measures" pkg:Measure)
-                ("agencies" pkg:Agency) ("obligations" pkg:Obligation) ("figures" pkg:Figure)
+                ("agencies" pkg:Agency) ("collectives" pkg:CollectiveAgent)
+                ("obligations" pkg:Obligation) ("figures" pkg:Figure)
                 ("jurisdictions" pkg:Jurisdiction) }}
               OPTIONAL {{ ?x a ?class }} }} GROUP BY ?what"""
             out = {r["what"]["value"]: int(r["n"]["value"]) for r in ep.raw(q)}

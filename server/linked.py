@@ -135,7 +135,7 @@ def _label_index(ep) -> list[dict]:
     def compute():
         rows = ep.raw(f"""PREFIX pkg: <{ONTOLOGY_NS}>
             SELECT ?x ?kind ?label WHERE {{
-              VALUES (?class ?kind) {{ (pkg:Agency "agency") (pkg:Measure "measure") }}
+              VALUES (?class ?kind) {{ (pkg:Agency "agency") (pkg:CollectiveAgent "agency") (pkg:Measure "measure") }}
               ?x a ?class . ?x <{RDFS_LABEL}>|<{SKOS}altLabel>|<{SKOS}prefLabel> ?label }}""", timeout=None)
         by: dict[str, dict] = {}
         for r in rows:

@@ -75,6 +75,8 @@ def _dataset_kwargs(job: dict, ox) -> dict:
         kw["use_default_graph_as_union"] = True
     if job.get("base_iri"):
         kw["base_iri"] = job["base_iri"]
+    if job.get("default_prefixes"):
+        kw["prefixes"] = job["default_prefixes"]  # predeclared; the query's own PREFIX wins
     return kw
 
 

@@ -73,7 +73,7 @@ def get(server, query, accept=None, **params):
     ("*/*", "application/sparql-results+json"),
     ("text/*;q=0.9, application/sparql-results+json;q=0.2", "text/csv"),
     ("application/json", "application/sparql-results+json"),
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "application/sparql-results+xml"),
+    ("text/html;q=0.1, application/xml;q=0.9, */*;q=0.8", "application/sparql-results+xml"),
     ("application/sparql-results+json;q=0, */*", "application/sparql-results+xml"),
     (None, "application/sparql-results+json"),
 ])
@@ -96,6 +96,13 @@ def test_accept_negotiation_construct(w3c_server, accept, expected):
     assert r.headers["Content-Type"].split(";")[0] == expected
     if expected == "application/ld+json":
         json.loads(r.text)
+
+
+def test_browser_following_a_query_link_gets_the_query_page(w3c_server):
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    r = requests.get(w3c_server.sparql, params={"query": "ASK {}"}, headers={"Accept": browser},
+                     allow_redirects=False, timeout=10)
+    assert r.status_code == 303 and r.headers["Location"].startswith("/query?query=")
 
 
 def test_format_parameter_for_browsers(w3c_server):
@@ -179,6 +186,13 @@ def test_service_description(w3c_server):
     assert (None, sd.feature, sd.UnionDefaultGraph) in g
     r = requests.get(w3c_server.sparql, headers={"Accept": "application/ld+json"}, timeout=30)
     assert r.headers["Content-Type"].startswith("application/ld+json")
+
+
+def test_predeclared_prefixes(w3c_server):
+    r = get(w3c_server, "SELECT ?s WHERE { ?s rdf:type ?t }")
+    assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 3
+    r = get(w3c_server, "PREFIX rdf: <http://example.org/> ASK { ?s rdf:type ?t }")  # the query's own wins
+    assert r.json()["boolean"] is False
 
 
 def test_default_graph_is_union(w3c_server):
