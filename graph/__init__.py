@@ -14,7 +14,8 @@ Public API (names are stable; other parts of the project build on them):
 - `policykg.graph.infer.infer_shortcuts(graph, ontology=None) -> rdflib.Graph`: the triples of
   `pkg:responsibleAgency`, `pkg:leadAgency`, `pkg:owns` entailed (OWL 2 RL, owlrl) by the
   ontology axioms from the obligations in `graph`.
-- `policykg.graph.store.open_store(path=None, endpoint=None, memory=False, update_endpoint=None)`:
+- `policykg.graph.store.open_store(path=None, endpoint=None, memory=False, update_endpoint=None,
+  read_only=False, token=None)` (`token`, default env POLICYKG_UPDATE_TOKEN: Bearer for updates):
   a `GraphStore` with `.query(sparql)` (pyoxigraph results: `QuerySolutions`, `QueryBoolean`
   or an iterable of `Triple`; the default graph is the union of the named graphs; our prefixes
   are predeclared), `.update(sparql)`, `.replace_graph(name, ntriples)` (atomic),
@@ -29,5 +30,6 @@ Named graphs: one per source document (`{base}graph/doc/{file}`), the ontology i
 `{base}graph/gazetteer`, the load version in `{base}graph/meta`.
 Oxigraph's union default graph does not remove duplicates: a triple stated in two document
 graphs (e.g. a measure present in both the zh-Hans and zh-Hant file) is seen twice; use
-`SELECT DISTINCT` / `COUNT(DISTINCT ...)`.
+`SELECT DISTINCT` / `COUNT(DISTINCT ...)`. Oxigraph returns language tags lower-cased (`zh-hans`):
+compare with LANGMATCHES. The IRI scheme and the vocabulary are described in docs/README-graph.md.
 """
