@@ -165,6 +165,8 @@ def _announced_plans(nt: NormText, seg: Segmentation) -> list[dict]:
             if after.startswith("(") and re.search(r"号\)", s[m.end():m.end() + 30]):
                 continue
             inner = m.group(1)
+            if re.search(r"(?:通知|通报|批复|函)$", inner.strip()) or "关于印发" in inner:
+                continue  # the notice itself, not a plan it issues
             base = sentence.start() + m.start(1)
             key = simplified_key(inner)
             if key and key not in {a["key"] for a in out}:

@@ -243,3 +243,15 @@ def test_machine_spun_copies_still_name_their_owners():
     result = owners(text)
     assert result[0] == (["省生长改造委"], ["省生长改造委"], [])
     assert result[1][0] == ["省生长改造委", "交通运输厅", "能源局", "省有关部门", "各地级以上市人民政府"]
+
+
+def test_announced_plans_are_the_plans_a_notice_issues_not_the_notice():
+    text = ("武政办〔2024〕30号《武汉市人民政府办公厅关于印发甲工作方案的通知》\n"
+            "《甲工作方案》已经市人民政府同意,现印发给你们。\n武汉市人民政府办公厅\n2024年3月27日\n"
+            "甲工作方案\n一、工作任务\n(一)推进项目。做好。(责任单位:市发改委)\n")
+    record = extract_text(text)
+    assert [a["title"] for a in record["announced_plans"]] == ["甲工作方案"]
+    assert record["announced_plans"][0]["present"] is True
+    assert record["doc_number"] == "武政办〔2024〕30号"
+    assert record["date"] == "2024-03-27"
+    assert record["issuer"] == "武汉市人民政府办公厅"
