@@ -42,6 +42,9 @@ PREFIXES = {
 RDF_OFFERS = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
 RDF_KEYS = {"text/turtle": "turtle", "application/ld+json": "jsonld", "application/n-triples": "ntriples",
             "application/rdf+xml": "rdfxml"}
+# named exactly, these stand for one of ours (never matched through a wildcard)
+RDF_ALIASES = {"application/json": "application/ld+json", "application/x-turtle": "text/turtle",
+               "text/plain": "application/n-triples", "application/xml": "application/rdf+xml"}
 FORMAT_PARAM = {"ttl": "turtle", "turtle": "turtle", "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld",
                 "nt": "ntriples", "ntriples": "ntriples", "n-triples": "ntriples", "rdf": "rdfxml",
                 "rdfxml": "rdfxml", "xml": "rdfxml", "html": "html"}
@@ -358,7 +361,7 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
         if fmt and key in (None, "html"):
             return _error(406, f"Not Acceptable: unknown format {fmt!r}")
         if key is None:
-            chosen = choose(request.headers.get("Accept"), RDF_OFFERS)
+            chosen = choose(request.headers.get("Accept"), RDF_OFFERS, RDF_ALIASES)
             if chosen is None:
                 return _error(406, "Not Acceptable: available as " + ", ".join(RDF_OFFERS))
             key = RDF_KEYS[chosen]
@@ -603,7 +606,7 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
             if fmt and key in (None, "html"):
                 return _error(406, f"Not Acceptable: unknown format {fmt!r}")
             if key is None:
-                chosen = choose(request.headers.get("Accept"), RDF_OFFERS + ["text/html"])
+                chosen = choose(request.headers.get("Accept"), RDF_OFFERS + ["text/html"], RDF_ALIASES)
                 if chosen is None:
                     return _error(406, "Not Acceptable: available as HTML, " + ", ".join(RDF_OFFERS))
                 if chosen == "text/html":

@@ -215,3 +215,29 @@ def test_named_graph_iri_dereferences_to_the_graph(corpus_server, store):
     assert len([line for line in r.text.splitlines() if line.strip()]) == n
     r = requests.get(url, headers={"Accept": "text/html"}, timeout=60)
     assert f"{n} triples" in r.text
+
+
+def test_crawl_the_html_pages(corpus_server, store):
+    """Follow the links of the HTML pages (from a measure, the home page and the schema pages): every
+    page answers 200, none an error."""
+    import collections
+    import re
+
+    iri, _ = _a_measure_with_everything(store)
+    queue = collections.deque(["/id/" + iri[len(BASE):], "/", "/ontology", "/shapes", "/queries"])
+    seen: set[str] = set()
+    bad = []
+    while queue and len(seen) < 150:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        r = requests.get(corpus_server.url + path, headers={"Accept": "text/html"}, timeout=60)
+        if r.status_code != 200:
+            bad.append((path, r.status_code))
+        if r.headers.get("Content-Type", "").startswith("text/html"):
+            for m in re.finditer(r'href="(/(?:id|ontology|shapes|queries|search|query)[^"#]*)"', r.text):
+                queue.append(m.group(1).replace("&amp;", "&"))
+    assert len(seen) >= 100 and bad == []
+    r = requests.get(corpus_server.url + "/id/" + iri[len(BASE):], headers={"Accept": "application/json"}, timeout=30)
+    assert r.headers["Content-Type"].startswith("application/ld+json")
