@@ -9,7 +9,7 @@
   the top, groups by severity and shape, a table sortable by severity,
   document, agency and the other columns, and a filter box.
 
-`render(report, fmt) -> str` picks one.
+`render(report, fmt) -> str` picks one; `MEDIA_TYPES[fmt]` is its media type.
 """
 
 from __future__ import annotations
@@ -22,6 +22,15 @@ import json
 from policykg.graph.validate import SEVERITIES, Report, Result
 
 FORMATS = ("text", "turtle", "json", "csv", "html")
+
+#: media type of each format (for an HTTP response)
+MEDIA_TYPES = {
+    "text": "text/plain; charset=utf-8",
+    "turtle": "text/turtle; charset=utf-8",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+}
 
 CSV_COLUMNS = (
     "severity", "shape", "shape_label", "focus", "focus_type", "label", "document", "numbering",
@@ -129,7 +138,7 @@ def to_text(report: Report) -> str:
             if where:
                 lines.append(f"   at   {where}")
             lines.append(f"   node {r.focus}" + (f"  ({r.focus_type})" if r.focus_type else ""))
-            if r.agencies:
+            if r.agencies and r.agencies != [r.label]:
                 lines.append(f"   by   {'、'.join(r.agencies)}")
             if r.value and r.value != r.focus:
                 lines.append(f"   value {_short(r.value, 100)}")
