@@ -29,6 +29,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX xsd:  <http://www.w3.org/2001/XMLSchema#>
 PREFIX odrl: <http://www.w3.org/ns/odrl/2/>
 PREFIX unit: <http://qudt.org/vocab/unit/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX ex:   <https://w3id.org/policykg/id/>
 """
 
@@ -115,6 +116,9 @@ CASES = [
           conform="INSERT DATA { ex:expr pkg:lacksTitle false }"),
     _case("AnnouncedPlanShape", "Warning",
           "INSERT DATA { ex:expr a pkg:PartialExpression ; pkg:lacksPart ex:plan }", {EX.expr}, value=EX.plan),
+    # the same found from the structure: no expression of the plan is part of the notice's expression
+    _case("AnnouncedPlanShape", "Warning", "DELETE DATA { ex:pexpr dcterms:isPartOf ex:expr }", {EX.expr},
+          value=EX.plan),
     # ---- quality.ttl
     _case("LostCharactersShape", "Warning",
           "INSERT DATA { ex:file pkg:qualityIssue ex:q1 , ex:q2 . ex:q1 pkg:issueKind \"lost_characters\" ."
