@@ -114,6 +114,13 @@ CASES = [
     _case("ExpressionTitleShape", "Warning",
           "INSERT DATA { ex:expr a pkg:PartialExpression ; pkg:lacksTitle true }", {EX.expr},
           conform="INSERT DATA { ex:expr pkg:lacksTitle false }"),
+    # found from the structure: the Simplified version has a title, the Traditional one has none
+    _case("ExpressionTitleShape", "Warning",
+          "INSERT DATA { ex:expr eli:title \"示例市关于印发示例行动方案的通知\"@zh-Hans ."
+          " ex:exprHant a eli:LegalExpression ; eli:realizes ex:notice . }", {EX.exprHant},
+          conform="INSERT DATA { ex:expr eli:title \"示例市关于印发示例行动方案的通知\"@zh-Hans ."
+                  " ex:exprHant a eli:LegalExpression ; eli:realizes ex:notice ;"
+                  " eli:title \"示例市關於印發示例行動方案的通知\"@zh-Hant . }"),
     _case("AnnouncedPlanShape", "Warning",
           "INSERT DATA { ex:expr a pkg:PartialExpression ; pkg:lacksPart ex:plan }", {EX.expr}, value=EX.plan),
     # the same found from the structure: no expression of the plan is part of the notice's expression
