@@ -31,5 +31,5 @@ Named graphs: one per source document (`{base}graph/doc/{file}`), the ontology i
 Oxigraph's union default graph does not remove duplicates: a triple stated in two document
 graphs (e.g. a measure present in both the zh-Hans and zh-Hant file) is seen twice; use
 `SELECT DISTINCT` / `COUNT(DISTINCT ...)`. Oxigraph returns language tags lower-cased (`zh-hans`):
-compare with LANGMATCHES. The IRI scheme and the vocabulary are described in docs/README-graph.md.
+compare with LANGMATCHES. The IRI scheme and the vocabulary are described in README.md ("The knowledge graph").
 """

@@ -233,6 +233,9 @@ class _Builder:
         for a in announced:
             w = plan_work(a["key"])
             g.add((w, RDF.type, PKG.PolicyDocument))
+            g.add((w, RDFS.label, self.lit(a["title"])))  # named by the notice, even when no file holds it
+            if self.jur:
+                g.add((w, PKG.jurisdiction, URIRef(self.mint.jurisdiction(self.jur.slug))))
             g.add((w, ELI.is_part_of, self.main))
             g.add((self.main, ELI.has_part, w))
         # each plan the text holds: a work with an expression realised by this file

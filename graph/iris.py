@@ -1,4 +1,4 @@
-"""Deterministic ASCII IRIs (the scheme is described in docs/README-graph.md).
+"""Deterministic ASCII IRIs (the scheme is described in README.md ("The knowledge graph")).
 
 Everything is minted from matching keys that are equal for the same thing in either script
 (the records' `jurisdiction_key`, `plan_key`, `path_key`, mention `key`), so loading twice gives

@@ -68,7 +68,7 @@ def gazetteer_graph(base: str | None = None) -> str:
 
 
 def document_graph(file_name: str, base: str | None = None) -> str:
-    """Name of the graph of one source document (keyed by its file name, see docs/README-graph.md)."""
+    """Name of the graph of one source document (keyed by its file name, see README.md ("The knowledge graph"))."""
     from policykg.graph.iris import file_slug
 
     return normalise_base(base) + "graph/doc/" + file_slug(file_name)

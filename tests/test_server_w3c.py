@@ -3,7 +3,7 @@
 - SPARQL 1.1 Protocol: every test in protocol/manifest.ttl, driven from the manifest (each
   ht:Request replayed over HTTP, status class, result format and ASK answer checked). Tests that
   need SPARQL Update with the protocol's using-graph-uri parameters do not apply to our read-only
-  endpoint; they are listed in NOT_APPLICABLE (and in docs/README-server.md) with the reason.
+  endpoint; they are listed in NOT_APPLICABLE (and in README.md) with the reason.
 - Result formats: json-res and csv-tsv-res. Their data is loaded into a store (one named graph per
   file, selected with default-graph-uri) and the server's JSON, CSV and TSV answers are compared
   with the W3C's expected files, term by term (blank nodes up to renaming).
