@@ -306,22 +306,24 @@ def _load_files(paths: Sequence[Path]) -> Graph:
 # engines
 
 
+def _engine_options(shapes: Graph, inference: str, ontology: Graph | None) -> dict:
+    """The options both engines take (pyshacl-turbo keeps pySHACL's API)."""
+    return {
+        "shacl_graph": shapes,
+        "ont_graph": ontology,
+        "inference": None if inference == "none" else inference,
+        "abort_on_first": False,
+        "allow_infos": False,
+        "allow_warnings": False,
+        "advanced": False,
+    }
+
+
 def _run_pyshacl(data: Graph, shapes: Graph, inference: str, ontology: Graph | None):
     import pyshacl
 
-    return pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference=None if inference == "none" else inference,
-        abort_on_first=False,
-        allow_infos=False,
-        allow_warnings=False,
-        meta_shacl=False,
-        advanced=False,
-        js=False,
-        debug=False,
-    )
+    return pyshacl.validate(data, meta_shacl=False, js=False, debug=False,
+                            **_engine_options(shapes, inference, ontology))
 
 
 def _run_turbo(data: Graph, shapes: Graph, inference: str, ontology: Graph | None):
@@ -331,16 +333,7 @@ def _run_turbo(data: Graph, shapes: Graph, inference: str, ontology: Graph | Non
         raise ValidateError(
             "engine 'turbo' needs the pyshacl-turbo package (pip install pyshacl-turbo)"
         ) from None
-    return pyshacl_turbo.validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference=None if inference == "none" else inference,
-        abort_on_first=False,
-        allow_infos=False,
-        allow_warnings=False,
-        advanced=False,
-    )
+    return pyshacl_turbo.validate(data, **_engine_options(shapes, inference, ontology))
 
 
 def _find_bad_shape_file(shapes_dir, engine_runner, data: Graph) -> Path | None:
