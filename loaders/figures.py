@@ -124,7 +124,16 @@ def find_figures(text: str, start: int, end: int, practice: bool = False) -> lis
         fig.end += start
         out.append(fig)
     _spread_list_comparators(text, out)
-    return out
+    return [f for f in out if not _time_frame(text, f, out)]
+
+
+def _time_frame(text: str, fig: Figure, figures: list[Figure]) -> bool:
+    """三年内认定60家以上: a period set for a target in the same clause, not a condition."""
+    if fig.unit not in ("年", "月") or fig.comparator != "<=" or not re.search(r"内$", fig.text):
+        return False
+    clause_end = re.search(r"[,;。\n]", text[fig.end:])
+    stop = fig.end + (clause_end.start() if clause_end else len(text) - fig.end)
+    return any(fig.end <= g.start < stop and g.unit not in TIME_UNITS for g in figures)
 
 
 # In a collection of typical practices, the words that report a practice's results.
