@@ -27,8 +27,8 @@ _NOT_ORG_END = re.compile(
 _PERSON_END = re.compile(r"(?:市长|省长|区长|县长|书记|主任|局长|厅长|主席|部长|同志|秘书长|委员|代表)$")
 COLLECTIVE_START = re.compile(r"^(?:[省市区县州]?各|[省市区县]直|相关|有关|其他|[省市区县](?:各|直)?(?:相关|有关))")
 COLLECTIVE_ANY = re.compile(r"各相关|各有关|成员单位|各部门|有关部门|相关部门|各单位|有关单位|各成员")
-_GENERIC_ORG = re.compile(r"^(?:人民政府|政府|党委|党工委|管委会|人大|政协|纪委|监委|人大常委会)$")
-_GENERIC_TAIL = re.compile(r"(?:人民政府|政府|党委|党工委|管委会|人大|政协|纪委|监委)$")
+_GENERIC_ORG = re.compile(r"^(?:人民政府|政府|党委|党工委|管委会|人大|政协|纪委|监委|人大常委会|部门|单位)$")
+_GENERIC_TAIL = re.compile(r"(?:人民政府|政府|党委|党工委|管委会|人大|政协|纪委|监委|部门|单位)$")
 DROP_AFTER_DENG = {"部门", "单位", "机构", "部门单位", "部门和单位", "单位和部门"}
 _ADMIN = "市县区州省旗镇乡盟"
 _TRAILING_BRACKETS = re.compile(r"(?:[(〔\[][^()〔〕\[\]]*[)〕\]])+$")
@@ -93,7 +93,7 @@ def split_names(text: str, base: int) -> list[Name]:
 
 # 各县(市、区), 各乡镇(街道), 各地: a collective of places named on its own
 PLACE_COLLECTIVE = re.compile(
-    r"各(?:县|市|区|州|乡|镇|乡镇|街道|地|县区|市州|县市区|区县|区县市|县市|市县|地市|市区)(?:\([^()]*\))?"
+    r"(?:各|有关|相关)(?:设区市|县|市|区|州|乡|镇|乡镇|街道|地|县区|市州|县市区|区县|区县市|县市|市县|地市|市区)(?:\([^()]*\))?"
 )
 
 
@@ -236,7 +236,8 @@ def _spread_tails(names: list[Name]) -> list[Name]:
 
 def _tail_position(place: str, last: str) -> int | None:
     if place and place[-1] in _ADMIN:
-        k = last.find(place[-1], 1)
+        # the last name's own place ends at its first admin character (临夏州|发展改革部门)
+        k = next((i for i, ch in enumerate(last) if i >= 1 and ch in _ADMIN), -1)
         return k + 1 if k >= 0 and k + 1 < len(last) else None
     for k, ch in enumerate(last):
         if k >= 2 and ch in _ADMIN:

@@ -51,7 +51,9 @@ INHERIT = re.compile(
     r"(?P<names>.+?)(?:负责落实|落实|负责|参与|配合|承担)?[,]?\s*不再(?:单独|重复|逐一|一一|做)?(?:列出|重复|列明|标注|分工)"
     r"(?:[,]?\s*下同)?"
 )
-ANNOTATION = re.compile(r"〈[^〉]*〉|\((?:含|包括|不含)[^()]*\)")
+# Words that annotate a list rather than name anyone: scope notes, quoted words, 除…外 exceptions.
+ANNOTATION = re.compile(r"〈[^〉]*〉|\((?:含|包括|不含)[^()]*\)|“[^”]{0,20}”|除[^,;。()]{0,24}外[,]?")
+_EMPTY_BRACKETS = re.compile(r"\([\x00\s,]*(?:\)|$)")
 _SKIP_BRACKET = re.compile(r"^(?:含|包括|不含|以下简称|下称|简称|系|即|试行|征求|暂行|\d|第|注|见|详见|如|例如|上|下)")
 HEADING_LEAD = re.compile(r"^(?P<names>.{2,40}?)(?:总牵头|牵头)(?:负责)?的?(?:工作|事项|任务)?$")
 _BRACKETS = {"(": ")", "〔": "〕", "[": "]", "【": "】"}
@@ -113,6 +115,7 @@ def parse_clause(text: str, start: int, end: int, default_role: str = "responsib
     if RANK_RULE.search(body):
         clause.rank_rule = True
         body = _mask(body, RANK_RULE)
+    body = _mask(body, _EMPTY_BRACKETS)
     m = INHERIT.search(body)
     if m:
         names_text = m.group("names")

@@ -118,6 +118,14 @@ def _build_record(source: SourceText) -> dict:
 _CHROME_LINE = re.compile(r"来源|\.pdf|\.docx?|\.html?|打印|关闭|分享|附件|〔\d{4}〕|\[\d{4}\]|^\(?此件|^\s*$")
 
 
+def _open_clause(tail: str) -> bool:
+    """责任单位:市 / 〔责任单位:…、 / (牵头单位:…;责任单位:…省住建厅、: a clause that never closes."""
+    opened = sum(tail.count(c) for c in "(（〔[【") - sum(tail.count(c) for c in ")）〕]】")
+    key = simplified_key(tail)
+    return opened > 0 or bool(re.search(r"[、,，;；:：]$", tail)) or bool(
+        re.search(r"(?:单位|部门|领导)[:：][^。;；]{0,2}$", key))
+
+
 def _cut_off(nt: NormText, seg: Segmentation, measures: list[dict]) -> bool:
     """Does the text stop in the middle of its last item (a page cut short)?"""
     if not measures or seg.table_header:
@@ -129,6 +137,8 @@ def _cut_off(nt: NormText, seg: Segmentation, measures: list[dict]) -> bool:
     tail = lines[-1].rstrip()
     if not tail or len("".join(lines)) < 15:
         return False
+    if _open_clause(tail):
+        return True  # the page stops inside a responsibility clause or a list
     tail_start = last["start"] + len("\n".join(lines[:-1]))
     if any(m["end"] > tail_start for m in last["mentions"]) or cl.LABEL.search(simplified_key(tail)):
         return False  # it ends with its owners: complete
@@ -215,6 +225,10 @@ def _heading(nt: NormText, item: Item) -> tuple[int, int]:
         return k, max(k, e)
     line_end = text.find("\n", s)
     line_end = item.end if line_end < 0 or line_end > item.end else line_end
+    if line_end - s <= 3 and line_end < item.end:
+        # a heading broken after a word or two (2.提高\n住房保障水平。)
+        nxt = text.find("\n", line_end + 1)
+        line_end = item.end if nxt < 0 or nxt > item.end else nxt
     stop = text.find("。", s, line_end)
     e = stop if stop >= 0 else line_end
     space = text.find(" ", s, e)
@@ -399,7 +413,7 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
     modality = _modality(text[body_start:body_end])
     return {
         "path": path,
-        "title": nt.original[tstart:tend].strip(),
+        "title": re.sub(r"\s*\n\s*", "", nt.original[tstart:tend].strip()),
         "kind": kind,
         "agencies": agencies,
         "lead": lead,
@@ -560,5 +574,37 @@ def _clauses(nt: NormText, seg: Segmentation, it: Item) -> list[cl.Clause]:
                 if clause.mentions:
                     found.append(clause)
                     taken.append((line_start, line_start + len(raw)))
+    if not found:
+        sentence = _leading_assignment(text, start, end)
+        if sentence is not None:
+            found.append(sentence)
     found.sort(key=lambda c: c.start)
     return found
+
+
+_ASSIGNMENT = re.compile(
+    r"(?:由[^,;。]{1,16}?负责[,])?(?P<body>[^,;。]{2,60}?(?:牵头|牵头负责)[,][^。;]{2,80}?(?:配合|负责|参与|协同))[,;。]"
+)
+
+
+def _leading_assignment(text: str, start: int, end: int) -> cl.Clause | None:
+    """由副市长X负责,市发改委牵头,相关部门配合,…: owners named in running text, at the start of the body."""
+    starts = [start]
+    for stop in ("。", "\n"):
+        k = text.find(stop, start, min(end, start + 60))
+        if k >= 0:
+            starts.append(k + 1)
+    m = None
+    for body_start in starts:
+        while body_start < end and text[body_start] in " \t\n":
+            body_start += 1
+        m = _ASSIGNMENT.match(text, body_start, end)
+        if m:
+            break
+    if not m:
+        return None
+    clause = cl.parse_clause(text, m.start("body"), m.end("body"))
+    if not any(x.role == "lead" for x in clause.mentions):
+        return None
+    clause.start, clause.end = m.start(), m.end()
+    return clause

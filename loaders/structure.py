@@ -119,9 +119,17 @@ def _candidate_markers(text: str) -> list[tuple[str, int, int, int, int, int]]:
         found.append((style, number, s, e, lab[0], lab[1]))
     for m in ROW_NUMBER.finditer(text):
         s, e = m.span(1)
+        if m.group(1).startswith("0") or _next_line_is_marker(text, m.end()):
+            continue  # page decoration (01), not a table row
         found.append(("row", int(m.group(1)), s, e, s, e))
     found.sort(key=lambda t: t[2])
     return found
+
+
+def _next_line_is_marker(text: str, pos: int) -> bool:
+    nxt = re.match(r"\s*([^\n]*)", text[pos:])
+    line = nxt.group(1) if nxt else ""
+    return not line.strip() or bool(re.match(rf"^\s*(?:[{CN}]{{1,3}}、|第[{CN}\d]{{1,3}}部分)", line))
 
 
 def _looks_like_quantity(text: str, end: int) -> bool:
@@ -339,12 +347,13 @@ STYLE_RANK = {"part": 0, "cn": 1, "pcn": 2, "row": 2.5, "num": 3, "pnum": 4, "ci
 def _open_level(stack: list[Item], style: str, child_of: dict[str, str]) -> list[Item]:
     """Where a style not open on the stack goes: under the style it was seen under before,
     else below every open style that ranks above it (一、 closes an orphan (四) of a cut page)."""
+    rank = STYLE_RANK[style]
     parent_style = child_of.get(style)
-    if parent_style is not None:
+    if parent_style is not None and STYLE_RANK[parent_style] >= rank:
+        # this document nests against the usual order (（一） under 1.): follow it
         for k in range(len(stack) - 1, -1, -1):
             if stack[k].style == parent_style:
                 return stack[:k + 1]
-    rank = STYLE_RANK[style]
     while stack and STYLE_RANK[stack[-1].style] >= rank:
         stack = stack[:-1]
     return stack

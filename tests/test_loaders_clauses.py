@@ -255,3 +255,45 @@ def test_announced_plans_are_the_plans_a_notice_issues_not_the_notice():
     assert record["doc_number"] == "武政办〔2024〕30号"
     assert record["date"] == "2024-03-27"
     assert record["issuer"] == "武汉市人民政府办公厅"
+
+
+@pytest.mark.parametrize(
+    "ending",
+    ["〔责任单位:自治区农牧厅、发", "\n责任单位:市", "(牵头单位:省发展改革委;责任单位:省住建厅、", "(责任单位:有关设区市、"],
+)
+def test_a_page_that_stops_inside_the_clause_of_its_last_item(ending):
+    text = "一、任务\n1.推进项目。做好。(责任单位:市发改委)\n2.培育企业。加快培育一批企业。" + ending
+    record = extract_text(text)
+    assert record["truncated"] is True
+    assert [m["path"] for m in record["measures"]] == ["一/1"]
+
+
+def test_owners_named_in_running_text_when_no_clause_names_them():
+    text = ("一、任务\n1.建设物流园区。由杨志武副市长负责,市发改委牵头,相关部门配合,尽快完成规划。\n"
+            "2.开展排查整治。由市监局牵头,在全市范围内开展行动。(责任单位:市市场监管局)\n")
+    result = owners(text)
+    assert result[0] == (["市发改委", "相关部门"], ["市发改委"], [])
+    assert result[1] == (["市市场监管局"], [], [])
+
+
+@pytest.mark.parametrize(
+    ("clause", "agencies", "lead"),
+    [
+        ("(责任单位:海东市、兰州市、临夏州发展改革部门)", ["海东市发展改革部门", "兰州市发展改革部门", "临夏州发展改革部门"], []),
+        ("(责任单位:有关设区市、省有关部门和单位)", ["有关设区市", "省有关部门", "省有关单位"], []),
+        ("(责任单位:市发改委、市卫生健康委(除标注“分别牵头”外,列第一位为牵头或汇总单位,下同))",
+         ["市发改委", "市卫生健康委"], ["市发改委"]),
+    ],
+)
+def test_shared_tails_collectives_and_rules_with_exceptions(clause, agencies, lead):
+    text = f"一、重点任务\n（一）推进项目建设。加快推进重点项目建设。{clause}\n"
+    [(got_agencies, got_lead, _)] = owners(text)
+    assert got_agencies == agencies
+    assert got_lead == lead
+
+
+def test_running_numbers_under_a_sub_heading_and_page_decoration():
+    text = ("01\n一、任务\n1.推进项目。做好。\n二、发展\n(一)全力以赴稳增长。\n2.招商引资。做好。\n3.提高\n住房保障水平。做好。\n")
+    result = measures(text)
+    assert [m["path"] for m in result] == ["一/1", "二/(一)/2", "二/(一)/3"]
+    assert result[2]["title"] == "提高住房保障水平"
