@@ -275,17 +275,7 @@ class _Builder:
         self._jurisdiction_node(self.jur)
 
     def _jurisdiction_node(self, j: gazetteer.Jurisdiction) -> URIRef:
-        iri = URIRef(self.mint.jurisdiction(j.slug))
-        g = self.g
-        g.add((iri, RDF.type, PKG.Jurisdiction))
-        g.add((iri, RDFS.label, Literal(j.name, lang="zh-Hans")))
-        if j.en:
-            g.add((iri, RDFS.label, Literal(j.en, lang="en")))
-        if j.code:
-            g.add((iri, PKG.divisionCode, Literal(j.code)))
-        if j.parent:
-            g.add((iri, DCTERMS.isPartOf, URIRef(self.mint.jurisdiction(j.parent))))
-        return iri
+        return add_jurisdiction(self.g, self.mint, j)
 
     def _issuer(self) -> None:
         issuer = self.r.get("issuer")
@@ -482,3 +472,17 @@ def build_document_with_stats(record: dict, text: str | None = None, base: str |
     stats = dict(b.stats)
     stats["agencies"] = len(stats["agencies"])
     return g, stats, b.warnings
+
+
+def add_jurisdiction(g: Graph, mint, j: gazetteer.Jurisdiction) -> URIRef:
+    """A jurisdiction's node: type, labels, GB/T 2260 code and the province it is part of."""
+    iri = URIRef(mint.jurisdiction(j.slug))
+    g.add((iri, RDF.type, PKG.Jurisdiction))
+    g.add((iri, RDFS.label, Literal(j.name, lang="zh-Hans")))
+    if j.en:
+        g.add((iri, RDFS.label, Literal(j.en, lang="en")))
+    if j.code:
+        g.add((iri, PKG.divisionCode, Literal(j.code)))
+    if j.parent:
+        g.add((iri, DCTERMS.isPartOf, URIRef(mint.jurisdiction(j.parent))))
+    return iri

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policykg.graph.build import BuildError, build_document_with_stats
+from policykg.graph.build import BuildError, add_jurisdiction, build_document_with_stats
 from policykg.graph.namespaces import (
     ONTOLOGY_GRAPH,
     PKG,
@@ -122,7 +122,7 @@ def gazetteer_rdf(base: str | None = None) -> Graph:
     from policykg.graph import gazetteer
     from policykg.graph.iris import Minter
     from rdflib import Literal
-    from rdflib.namespace import DCTERMS, RDFS
+    from rdflib.namespace import RDFS
 
     mint = Minter(normalise_base(base))
     g = Graph()
@@ -148,15 +148,7 @@ def gazetteer_rdf(base: str | None = None) -> Graph:
         if j.slug in seen:
             continue
         seen.add(j.slug)
-        ji = URIRef(mint.jurisdiction(j.slug))
-        g.add((ji, RDF.type, PKG.Jurisdiction))
-        g.add((ji, RDFS.label, Literal(j.name, lang="zh-Hans")))
-        if j.en:
-            g.add((ji, RDFS.label, Literal(j.en, lang="en")))
-        if j.code:
-            g.add((ji, PKG.divisionCode, Literal(j.code)))
-        if j.parent:
-            g.add((ji, DCTERMS.isPartOf, URIRef(mint.jurisdiction(j.parent))))
+        add_jurisdiction(g, mint, j)
     return g
 
 
