@@ -27,7 +27,7 @@ def _timed(label: str, fn):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("texts", nargs="?", default=str(ROOT.parent / "shared" / "corpus"))
+    parser.add_argument("texts", nargs="?", default=str(ROOT / "corpus"))
     parser.add_argument("--copies", type=int, default=1, help="load the corpus this many times (as distinct files)")
     args = parser.parse_args()
 

@@ -3,7 +3,7 @@
 Public API:
 
 - `extract_file(path)`: one record (a dict in the shape of
-  `../shared/extraction/SCHEMA.md` plus the keys in `docs/records.md`);
+  `docs/SCHEMA.md` plus the keys in `docs/records.md`);
   raises `ExtractionError` naming the file on bad input.
 - `extract_text(text, file=...)`: the same for an already decoded text.
 - `read_text(path)`: decode a file's bytes (encoding detected).

@@ -17,7 +17,7 @@ from policykg.graph.store import open_store
 from policykg.server.cli import main
 from rdflib import Dataset, Graph
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+from conftest import CORPUS
 FIX = Path(__file__).parent / "fixtures"
 SUMMARY = re.compile(
     r"^loaded (\d+) documents(?:, (\d+) failed)?: (\d+) measures, (\d+) agencies, (\d+) obligations, "

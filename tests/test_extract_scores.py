@@ -1,10 +1,9 @@
-"""The extractor's scores on the annotated development documents, as ../shared/eval/score.py computes them."""
+"""The extractor's scores on the annotated development documents, as tests/data/eval/score.py (a copy of the shared scorer) computes them."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 import subprocess
 import sys
@@ -12,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(os.environ.get("POLICYKG_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+from conftest import CORPUS, DATA, SCORER
 POLICYKG = str(Path(sys.executable).with_name("policykg"))
 
 
 def _scorer():
-    spec = importlib.util.spec_from_file_location("score", SHARED / "eval" / "score.py")
+    spec = importlib.util.spec_from_file_location("score", SCORER)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -37,29 +36,54 @@ def scorer():
     return _scorer()
 
 
-@pytest.mark.parametrize(
-    ("texts", "gold", "floors"),
-    [
-        ("corpus", "dev/gold", {"owner": 0.98, "measures": 0.98, "figures": 0.90, "comparator": 0.95}),
-        ("dev/extra/texts", "dev/extra/gold", {"owner": 0.97, "measures": 0.97, "figures": 0.90, "comparator": 0.95}),
-    ],
-)
-def test_scores_stay_above_the_floors(scorer, tmp_path, texts, gold, floors):
-    out = _run_extract(sorted((SHARED / texts).glob("*.txt")), tmp_path)
-    result = scorer.score(scorer.load_gold(SHARED / gold), scorer.load_pred(out))
-    assert result["owner"]["f1"] >= floors["owner"]
-    assert result["measures"]["f1"] >= floors["measures"]
-    assert result["figures"]["f1"] >= floors["figures"]
-    assert result["comparator_accuracy"] >= floors["comparator"]
-    assert result["lead"]["f1"] >= 0.95
-    assert result["inherited"]["f1"] >= 0.95
+# The scores measured on each set, per metric. Each floor sits 0.0005 under the measured value, less than
+# one item is worth in the largest count (1/669 owners), so losing a single owner, figure or measure fails.
+# Raise a floor when the extractor improves; never lower one to make a change pass.
+MEASURED = {
+    "corpus": ("dev/gold", {"measures": 1.0, "agencies": 1.0, "lead": 1.0, "inherited": 1.0, "sources": 1.0,
+                            "figures": 0.9701, "owner": 1.0, "comparator_accuracy": 0.9932,
+                            "title": 1.0, "doc_number": 1.0, "date": 1.0}),
+    "dev/extra/texts": ("dev/extra/gold", {"measures": 1.0, "agencies": 1.0, "lead": 1.0, "inherited": 1.0,
+                                           "figures": 0.9952, "owner": 1.0, "comparator_accuracy": 1.0,
+                                           "title": 0.9655, "doc_number": 1.0, "date": 0.9412}),
+    "dev/web/texts": ("dev/web/gold", {"measures": 0.9134, "agencies": 0.8428, "lead": 0.9149, "inherited": 1.0,
+                                       "figures": 0.8485, "owner": 0.8428, "comparator_accuracy": 0.9881,
+                                       "title": 0.6667, "doc_number": 1.0, "date": 0.75}),
+}
+TEXTS = {"corpus": CORPUS, "dev/extra/texts": DATA / "dev/extra/texts", "dev/web/texts": DATA / "dev/web/texts"}
+
+
+def _flat(result: dict) -> dict[str, float]:
+    flat = {k: v["f1"] for k, v in result.items() if isinstance(v, dict) and "f1" in v}
+    flat["comparator_accuracy"] = result["comparator_accuracy"]
+    flat.update({k: v for k, v in result["metadata_accuracy"].items() if v is not None})
+    return flat
+
+
+@pytest.mark.parametrize("texts", sorted(MEASURED))
+def test_scores_stay_at_the_measured_level(scorer, tmp_path, texts):
+    gold, measured = MEASURED[texts]
+    out = _run_extract(sorted(TEXTS[texts].glob("*.txt")), tmp_path)
+    got = _flat(scorer.score(scorer.load_gold(DATA / gold), scorer.load_pred(out)))
+    fallen = {k: (got.get(k), v) for k, v in measured.items() if got.get(k, 0.0) < v - 0.0005}
+    assert not fallen, f"scores below the measured level on {texts} (got, measured): {fallen}"
+
+
+def test_one_lost_owner_fails_the_floor(scorer):
+    """The floors are tight enough: dropping a single owner from a perfect prediction fails them."""
+    gold = scorer.load_gold(DATA / "dev/gold")
+    pred = json.loads(json.dumps(gold))
+    victim = next(m for doc in pred.values() for m in doc["measures"] if m["agencies"])
+    victim["agencies"] = victim["agencies"][1:]
+    got = _flat(scorer.score(gold, pred))
+    assert got["owner"] < MEASURED["corpus"][1]["owner"] - 0.0005
 
 
 def test_every_offset_cuts_its_own_text(tmp_path):
     """Measures, titles, mentions and figures point at exactly their text in the decoded file."""
     from policykg.loaders import read_text
 
-    out = _run_extract(sorted((SHARED / "corpus").glob("*.txt")) + sorted((SHARED / "dev/extra/texts").glob("*.txt")),
+    out = _run_extract(sorted(CORPUS.glob("*.txt")) + sorted((DATA / "dev/extra/texts").glob("*.txt")),
                        tmp_path)
     checked = 0
     for line in out.read_text(encoding="utf-8").splitlines():

@@ -12,15 +12,15 @@ from policykg.graph.namespaces import PKG, document_graph
 from policykg.graph.store import open_store, results_to_json
 from policykg.loaders import extract_file, read_text
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-CORPUS = SHARED / "corpus"
-GOLD = SHARED / "dev" / "gold"
+from conftest import CORPUS, DEV, SCORER
+
+GOLD = DEV / "gold"
 QUERIES = Path(__file__).resolve().parents[1] / "graph" / "queries"
 PLAN = "无锡市推进民营企业科技自立自强行动方案"
 
 
 def _score():
-    spec = importlib.util.spec_from_file_location("score", SHARED / "eval" / "score.py")
+    spec = importlib.util.spec_from_file_location("score", SCORER)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
