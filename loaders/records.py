@@ -137,8 +137,8 @@ class Measure:
     inherited: list[str]
     sources: list[str] = field(default_factory=list)
     figures: list[Figure]
-    plan: str | None = None
-    plan_key: str | None = None
+    plan: str | None
+    plan_key: str | None
     path_key: str
     start: int
     end: int
