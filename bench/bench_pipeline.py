@@ -38,8 +38,8 @@ def main() -> None:
 
     files = sorted(Path(args.texts).glob("*.txt"))
     records = _timed(f"extract {len(files)} files", lambda: [extract_file(f) for f in files])
-    print(f"  measures {sum(len(r['measures']) for r in records)}, "
-          f"owners {sum(len(m['agencies']) for r in records for m in r['measures'])}")
+    print(f"  measures {sum(len(r.measures) for r in records)}, "
+          f"owners {sum(len(m.agencies) for r in records for m in r.measures)}")
     work = Path(tempfile.mkdtemp(prefix="policykg-bench-"))
     try:
         texts = work / "texts"

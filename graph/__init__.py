@@ -8,9 +8,10 @@ Public API (names are stable; other parts of the project build on them):
 - `policykg.graph.ontology.ontology_graph()`: the shipped OWL ontology (`ontology/policykg.ttl`)
   as an rdflib Graph; `ontology_path()` its file.
 - `policykg.graph.build.build_document(record, text=None, base=None) -> rdflib.Graph`: the RDF
-  of one extraction record (one source document), without the inferred shortcuts;
-  `text` is the decoded file text (read with `policykg.loaders.read_text(record["path"])` when
-  omitted) and is what `oa:exact` quotes are sliced from.
+  of one extraction record (a `policykg.loaders.Record`, one source document), without the
+  inferred shortcuts; `text` is the decoded file text (read with
+  `policykg.loaders.read_text(record.path)` when omitted) and is what `oa:exact` quotes are
+  sliced from. `build.ROLE_TERMS` maps each `Role` to its ontology term (one place).
 - `policykg.graph.infer.infer_shortcuts(graph, ontology=None) -> rdflib.Graph`: the triples of
   `pkg:responsibleAgency`, `pkg:leadAgency`, `pkg:owns` entailed (OWL 2 RL, owlrl) by the
   ontology axioms from the obligations in `graph`.

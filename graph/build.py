@@ -7,12 +7,21 @@ Quotes (`oa:exact`) are always sliced from the decoded text, never copied from t
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
 from policykg.graph import gazetteer
 from policykg.graph.iris import Minter, canonical_path, h
 from policykg.graph.namespaces import ELI, OA, ODRL, PKG, UNIT, bind_prefixes, normalise_base
+from policykg.loaders import (
+    Comparator,
+    FigureRole,
+    Kind,
+    Measure,
+    Modality,
+    Record,
+    Role,
+    Script,
+)
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
 
@@ -21,24 +30,33 @@ class BuildError(Exception):
     """A record cannot be turned into RDF (names the file)."""
 
 
-KINDS = {"goal": PKG.Goal, "measure": PKG.Action, "safeguard": PKG.Safeguard}
-ROLES = {"lead": PKG.Lead, "responsible": PKG.CoResponsible, "inherited": PKG.Inherited}
-ROLE_SLUG = {"lead": "lead", "responsible": "co", "inherited": "inh"}
+# The record's enums -> ontology terms: the one place where a record value gets its RDF meaning.
+KINDS = {Kind.GOAL: PKG.Goal, Kind.MEASURE: PKG.Action, Kind.SAFEGUARD: PKG.Safeguard}
+ROLE_TERMS = {Role.LEAD: PKG.Lead, Role.RESPONSIBLE: PKG.CoResponsible, Role.INHERITED: PKG.Inherited}
+# the role's part of an obligation IRI (kept short, and as published: changing it changes IRIs)
+ROLE_SLUGS = {Role.LEAD: "lead", Role.RESPONSIBLE: "co", Role.INHERITED: "inh"}
 MODALITIES = {
-    "obligation": PKG.Obligatory,
-    "encouragement": PKG.Encouraged,
-    "prohibition": PKG.Prohibited,
-    "statement": PKG.Stated,
+    Modality.OBLIGATION: PKG.Obligatory,
+    Modality.ENCOURAGEMENT: PKG.Encouraged,
+    Modality.PROHIBITION: PKG.Prohibited,
+    Modality.STATEMENT: PKG.Stated,
 }
-COMPARATORS = {">=": ODRL.gteq, ">": ODRL.gt, "<=": ODRL.lteq, "<": ODRL.lt, "=": ODRL.eq, "range": PKG.range}
+COMPARATORS = {
+    Comparator.AT_LEAST: ODRL.gteq,
+    Comparator.MORE_THAN: ODRL.gt,
+    Comparator.AT_MOST: ODRL.lteq,
+    Comparator.LESS_THAN: ODRL.lt,
+    Comparator.EQUAL: ODRL.eq,
+    Comparator.RANGE: PKG.range,
+}
 FIGURE_ROLES = {
-    "target": PKG.Target,
-    "cap": PKG.Cap,
-    "threshold": PKG.Threshold,
-    "rate": PKG.Rate,
-    "frequency": PKG.Frequency,
-    "achieved": PKG.Achieved,
-    "amount": PKG.Amount,
+    FigureRole.TARGET: PKG.Target,
+    FigureRole.CAP: PKG.Cap,
+    FigureRole.THRESHOLD: PKG.Threshold,
+    FigureRole.RATE: PKG.Rate,
+    FigureRole.FREQUENCY: PKG.Frequency,
+    FigureRole.ACHIEVED: PKG.Achieved,
+    FigureRole.AMOUNT: PKG.Amount,
 }
 # units with a QUDT counterpart (key: Simplified, NFKC); others get a unit of ours
 QUDT_UNITS = {
@@ -64,13 +82,10 @@ QUDT_UNITS = {
 }
 
 
-def _decimal(v: Any) -> Literal | None:
-    if v is None or isinstance(v, bool):
+def _decimal(v: int | float | None) -> Literal | None:
+    if v is None:
         return None
-    try:
-        d = Decimal(str(v))
-    except (InvalidOperation, ValueError):
-        return None
+    d = Decimal(str(v))
     if not d.is_finite():
         return None
     return Literal(d, datatype=XSD.decimal)
@@ -90,14 +105,14 @@ def _date(value: str | None) -> Literal | None:
 
 
 class _Builder:
-    def __init__(self, record: dict, text: str, base: str | None):
+    def __init__(self, record: Record, text: str, base: str | None):
         self.r = record
         self.text = text
-        self.file = record.get("file") or "<record>"
+        self.file = record.file or "<record>"
         self.mint = Minter(normalise_base(base))
         self.g = Graph()
         bind_prefixes(self.g)
-        self.script = record.get("script") or "zh-Hans"
+        self.script = Script(record.script).value
         self.lang = self.script
         self.warnings: list[str] = []
         self.stats = {"measures": 0, "obligations": 0, "figures": 0, "agencies": set()}
@@ -112,9 +127,9 @@ class _Builder:
     def lit(self, s: str | None) -> Literal | None:
         return Literal(s, lang=self.lang) if s else None
 
-    def selection(self, start: Any, end: Any, fallback: tuple[int, int] | None = None) -> URIRef | None:
+    def selection(self, start: int, end: int, fallback: tuple[int, int] | None = None) -> URIRef | None:
         """An oa:SpecificResource for text[start:end] of this file (quote sliced from the text)."""
-        ok = isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(self.text)
+        ok = 0 <= start < end <= len(self.text)
         if not ok:
             if fallback is None:
                 raise BuildError(f"{self.file}: span [{start}, {end}) is outside the text ({len(self.text)} characters)")
@@ -145,22 +160,21 @@ class _Builder:
     # ------------------------------------------------------------------ document
     def build(self) -> Graph:
         r = self.r
-        sha = r.get("sha256")
-        if not sha:
+        if not r.sha256:
             raise BuildError(f"{self.file}: the record has no sha256")
-        if r.get("length") is not None and r["length"] != len(self.text):
+        if r.length != len(self.text):
             raise BuildError(
-                f"{self.file}: the text has {len(self.text)} characters, the record says {r['length']}"
+                f"{self.file}: the text has {len(self.text)} characters, the record says {r.length}"
                 " (the file changed since it was extracted?)"
             )
-        self.file_iri = URIRef(self.mint.file(sha))
-        self.jur = gazetteer.resolve_jurisdiction(r.get("jurisdiction_key") or r.get("jurisdiction"))
+        self.file_iri = URIRef(self.mint.file(r.sha256))
+        self.jur = gazetteer.resolve_jurisdiction(r.jurisdiction_key or r.jurisdiction)
         self._file()
         self._works()
         self._jurisdiction()
         self._issuer()
         used: dict[str, int] = {}
-        for m in r.get("measures") or []:
+        for m in r.measures:
             self._measure(m, used)
         self._quality()
         return self.g
@@ -169,20 +183,19 @@ class _Builder:
         r, f, g = self.r, self.file_iri, self.g
         g.add((f, RDF.type, PKG.SourceFile))
         g.add((f, PKG.fileName, Literal(self.file)))
-        g.add((f, PKG.sha256, Literal(r["sha256"])))
+        g.add((f, PKG.sha256, Literal(r.sha256)))
         g.add((f, DCTERMS["format"], Literal("text/plain")))
-        if r.get("encoding"):
-            g.add((f, PKG.encoding, Literal(r["encoding"])))
+        if r.encoding:
+            g.add((f, PKG.encoding, Literal(r.encoding)))
         g.add((f, PKG.characterCount, Literal(len(self.text), datatype=XSD.integer)))
         g.add((f, RDFS.label, Literal(self.file)))
 
     def _works(self) -> None:
         r, g = self.r, self.g
         scope = self.jur.slug if self.jur else "none"
-        plans = [p for p in r.get("plans") or [] if p.get("key")]
+        plans = [p for p in r.plans if p.key]
         # a notice that quotes its own title in 《》 does not issue itself as a plan
-        announced = [a for a in r.get("announced_plans") or []
-                     if a.get("key") and not a["key"].endswith("通知")]
+        announced = [a for a in r.announced_plans if a.key and not a.key.endswith("通知")]
         self.plan_iri: dict[str, URIRef] = {}
 
         def plan_work(key: str) -> URIRef:
@@ -191,19 +204,19 @@ class _Builder:
             return self.plan_iri[key]
 
         if announced:
-            main_key = "|".join(sorted({a["key"] for a in announced}))
+            main_key = "|".join(sorted({a.key for a in announced}))
             self.main = URIRef(self.mint.work(scope, "n", main_key))
         elif len(plans) == 1:
-            self.main = plan_work(plans[0]["key"])
+            self.main = plan_work(plans[0].key)
         elif plans:
-            self.main = URIRef(self.mint.work(scope, "b", "|".join(sorted({p["key"] for p in plans}))))
+            self.main = URIRef(self.mint.work(scope, "b", "|".join(sorted({p.key for p in plans}))))
         else:
-            if r.get("title"):
-                key = "title|" + gazetteer.name_key(r["title"])
-            elif r.get("doc_number"):
-                key = "number|" + gazetteer.name_key(r["doc_number"])
+            if r.title:
+                key = "title|" + gazetteer.name_key(r.title)
+            elif r.doc_number:
+                key = "number|" + gazetteer.name_key(r.doc_number)
             else:
-                key = "sha256|" + r["sha256"]
+                key = "sha256|" + r.sha256
             self.main = URIRef(self.mint.work(scope, "d", key))
         # agencies of a text without a jurisdiction are scoped by its work
         self.agency_scope_fallback = "w-" + h(str(self.main))
@@ -212,48 +225,48 @@ class _Builder:
         g.add((self.main, RDF.type, PKG.PolicyDocument))
         if self.jur:
             g.add((self.main, PKG.jurisdiction, URIRef(self.mint.jurisdiction(self.jur.slug))))
-        missing = [a for a in announced if a.get("present") is False]
-        partial = bool(missing) or bool(r.get("truncated")) or (bool(announced) and not r.get("title"))
-        expr = URIRef(self.mint.expression(str(self.main), self.script, r["sha256"] if partial else None))
-        self._expression(expr, self.main, r.get("title"), partial)
+        missing = [a for a in announced if not a.present]
+        partial = bool(missing) or r.truncated or (bool(announced) and not r.title)
+        expr = URIRef(self.mint.expression(str(self.main), self.script, r.sha256 if partial else None))
+        self._expression(expr, self.main, r.title, partial)
         if partial:
             for a in missing:
-                self.add(expr, PKG.lacksPart, plan_work(a["key"]))
-            if announced and not r.get("title"):
+                self.add(expr, PKG.lacksPart, plan_work(a.key))
+            if announced and not r.title:
                 g.add((expr, PKG.lacksTitle, Literal(True)))
-        if r.get("title") and self.main not in set(self.plan_iri.values()):
-            g.add((self.main, RDFS.label, self.lit(r["title"])))
-        d = _date(r.get("date"))
+        if r.title and self.main not in set(self.plan_iri.values()):
+            g.add((self.main, RDFS.label, self.lit(r.title)))
+        d = _date(r.date)
         if d is not None:
             g.add((self.main, ELI.date_document, d))
-        if r.get("doc_number"):
-            g.add((self.main, ELI.id_local, Literal(r["doc_number"])))
+        if r.doc_number:
+            g.add((self.main, ELI.id_local, Literal(r.doc_number)))
 
         # announced plans (present or not) are parts of the notice
         for a in announced:
-            w = plan_work(a["key"])
+            w = plan_work(a.key)
             g.add((w, RDF.type, PKG.PolicyDocument))
-            g.add((w, RDFS.label, self.lit(a["title"])))  # named by the notice, even when no file holds it
+            g.add((w, RDFS.label, self.lit(a.title)))  # named by the notice, even when no file holds it
             if self.jur:
                 g.add((w, PKG.jurisdiction, URIRef(self.mint.jurisdiction(self.jur.slug))))
             g.add((w, ELI.is_part_of, self.main))
             g.add((self.main, ELI.has_part, w))
         # each plan the text holds: a work with an expression realised by this file
         for p in plans:
-            w = plan_work(p["key"])
+            w = plan_work(p.key)
             g.add((w, RDF.type, PKG.PolicyDocument))
-            if p.get("title"):
-                g.add((w, RDFS.label, self.lit(p["title"])))
+            if p.title:
+                g.add((w, RDFS.label, self.lit(p.title)))
             if self.jur:
                 g.add((w, PKG.jurisdiction, URIRef(self.mint.jurisdiction(self.jur.slug))))
             if w != self.main:
                 g.add((w, ELI.is_part_of, self.main))
                 g.add((self.main, ELI.has_part, w))
                 pexpr = URIRef(self.mint.expression(str(w), self.script))
-                self._expression(pexpr, w, p.get("title"), False)
+                self._expression(pexpr, w, p.title, False)
                 g.add((pexpr, DCTERMS.isPartOf, expr))
-                if isinstance(p.get("start"), int) and isinstance(p.get("end"), int) and p["end"] > p["start"]:
-                    self.derived(pexpr, p["start"], p["end"])
+                if p.end > p.start:
+                    self.derived(pexpr, p.start, p.end)
         self.main_expr = expr
 
     def _expression(self, expr: URIRef, work: URIRef, title: str | None, partial: bool) -> None:
@@ -278,7 +291,7 @@ class _Builder:
         return add_jurisdiction(self.g, self.mint, j)
 
     def _issuer(self) -> None:
-        issuer = self.r.get("issuer")
+        issuer = self.r.issuer
         if not issuer:
             return
         for name in issuer.split():
@@ -308,39 +321,36 @@ class _Builder:
         return iri
 
     # ------------------------------------------------------------------ measures
-    def _measure(self, m: dict, used: dict[str, int]) -> None:
+    def _measure(self, m: Measure, used: dict[str, int]) -> None:
         g = self.g
-        plan_key = m.get("plan_key")
+        plan_key = m.plan_key
         work = self.plan_iri.get(plan_key) if plan_key else None
         if work is None and plan_key:
             work = URIRef(self.mint.work(self.jur.slug if self.jur else "none", "p", plan_key))
             self.plan_iri[plan_key] = work
             g.add((work, RDF.type, PKG.PolicyDocument))
         work = work or self.main
-        path_key = m.get("path_key") or canonical_path(
-            m.get("path", "").split("/", 1)[1] if plan_key and m.get("plan") and str(m.get("path", "")).startswith(m["plan"]) else m.get("path", "")
-        )
+        path_key = m.path_key or canonical_path(_path_in_plan(m))
         iri = Minter.measure(str(work), path_key)
         n = used.get(iri, 0) + 1
         used[iri] = n
         if n > 1:  # the same numbering twice in one plan: keep both, apart
             iri = f"{iri}-dup{n}"
         mi = URIRef(iri)
-        start, end = m.get("start"), m.get("end")
-        span = (start, end)
+        span = (m.start, m.end)
         self.stats["measures"] += 1
         g.add((mi, RDF.type, PKG.Measure))
-        if m.get("title"):
-            g.add((mi, RDFS.label, self.lit(m["title"])))
-        if m.get("path"):
-            g.add((mi, PKG.path, Literal(m["path"])))
+        if m.title:
+            g.add((mi, RDFS.label, self.lit(m.title)))
+        if m.path:
+            g.add((mi, PKG.path, Literal(m.path)))
         g.add((mi, PKG.pathKey, Literal(path_key)))
         g.add((mi, ELI.is_part_of, work))
-        self.add(mi, PKG.kind, KINDS.get(m.get("kind") or "measure", PKG.Action))
-        modality = MODALITIES.get(m.get("modality") or "")
-        self.add(mi, PKG.modality, modality)
-        self.derived(mi, start, end)
-        for src in m.get("sources") or []:
+        g.add((mi, PKG.kind, KINDS[m.kind]))
+        modality = MODALITIES[m.modality]
+        g.add((mi, PKG.modality, modality))
+        self.derived(mi, m.start, m.end)
+        for src in m.sources:
             j = gazetteer.resolve_jurisdiction(src)
             if j is not None:
                 g.add((mi, PKG.practiceSource, self._jurisdiction_node(j)))
@@ -348,23 +358,13 @@ class _Builder:
         self._figures(mi, m, span)
         self._deadlines(mi, m, span)
 
-    def _obligations(self, mi: URIRef, m: dict, modality, span) -> None:
-        mentions = m.get("mentions")
-        if mentions is None:  # a record without mentions: fall back to the name lists (no spans)
-            mentions = []
-            lead = set(m.get("lead") or [])
-            for name in m.get("agencies") or []:
-                mentions.append({"name": name, "role": "lead" if name in lead else "responsible"})
-            for name in m.get("inherited") or []:
-                mentions.append({"name": name, "role": "inherited"})
+    def _obligations(self, mi: URIRef, m: Measure, modality: URIRef, span: tuple[int, int]) -> None:
         seen: dict[str, URIRef] = {}
-        for men in mentions:
-            name = men.get("name") or men.get("key")
+        for name, role, collective, where in _owners(m):
             if not name:
                 continue
-            role = men.get("role") or "responsible"
-            agent = self._agent(name, bool(men.get("collective")))
-            ob = URIRef(Minter.obligation(str(mi), ROLE_SLUG.get(role, role), str(agent)))
+            agent = self._agent(name, collective)
+            ob = URIRef(Minter.obligation(str(mi), ROLE_SLUGS[role], str(agent)))
             if str(ob) not in seen:
                 seen[str(ob)] = ob
                 self.stats["obligations"] += 1
@@ -372,45 +372,38 @@ class _Builder:
                 g.add((ob, RDF.type, PKG.Obligation))
                 g.add((ob, PKG.measure, mi))
                 g.add((ob, PKG.agency, agent))
-                g.add((ob, PKG.role, ROLES.get(role, PKG.CoResponsible)))
-                self.add(ob, PKG.modality, modality)
-            s, e = men.get("start"), men.get("end")
-            if isinstance(s, int) and isinstance(e, int):
-                self.derived(ob, s, e, fallback=span)
-            else:
+                g.add((ob, PKG.role, ROLE_TERMS[role]))
+                g.add((ob, PKG.modality, modality))
+            if where is None:
                 self.derived(ob, *span)
+            else:
+                self.derived(ob, *where, fallback=span)
 
-    def _figures(self, mi: URIRef, m: dict, span) -> None:
+    def _figures(self, mi: URIRef, m: Measure, span: tuple[int, int]) -> None:
         g = self.g
         seen: dict[str, int] = {}
-        for f in m.get("figures") or []:
-            comp = f.get("comparator") or "="
-            unit_text = f.get("unit") or ""
-            unit_key = gazetteer.name_key(unit_text)
-            key = "|".join(str(x) for x in (comp, f.get("value"), f.get("min"), f.get("max"), unit_key))
+        for f in m.figures:
+            unit_key = gazetteer.name_key(f.unit)
+            key = "|".join(str(x) for x in (f.comparator.value, f.value, f.min, f.max, unit_key))
             n = seen.get(key, 0) + 1
             seen[key] = n
             fi = URIRef(Minter.figure(str(mi), f"{key}|{n}"))
             self.stats["figures"] += 1
             g.add((mi, PKG.hasFigure, fi))
             g.add((fi, RDF.type, PKG.Figure))
-            if f.get("text"):
-                g.add((fi, RDFS.label, self.lit(f["text"])))
-            if comp == "range" or "min" in f or "max" in f:
-                self.add(fi, PKG.minValue, _decimal(f.get("min")))
-                self.add(fi, PKG.maxValue, _decimal(f.get("max")))
+            if f.text:
+                g.add((fi, RDFS.label, self.lit(f.text)))
+            if f.comparator == Comparator.RANGE:
+                self.add(fi, PKG.minValue, _decimal(f.min))
+                self.add(fi, PKG.maxValue, _decimal(f.max))
             else:
-                self.add(fi, PKG.value, _decimal(f.get("value")))
-            g.add((fi, PKG.unitText, Literal(unit_text)))
+                self.add(fi, PKG.value, _decimal(f.value))
+            g.add((fi, PKG.unitText, Literal(f.unit)))
             if unit_key:
-                self.add(fi, PKG.unit, self._unit(unit_key, unit_text))
-            self.add(fi, PKG.comparator, COMPARATORS.get(comp))
-            self.add(fi, PKG.role, FIGURE_ROLES.get(f.get("role") or ""))
-            s, e = f.get("start"), f.get("end")
-            if isinstance(s, int) and isinstance(e, int):
-                self.derived(fi, s, e, fallback=span)
-            else:
-                self.derived(fi, *span)
+                self.add(fi, PKG.unit, self._unit(unit_key, f.unit))
+            g.add((fi, PKG.comparator, COMPARATORS[f.comparator]))
+            g.add((fi, PKG.role, FIGURE_ROLES[f.role]))
+            self.derived(fi, f.start, f.end, fallback=span)
 
     def _unit(self, key: str, text: str) -> URIRef:
         q = QUDT_UNITS.get(key)
@@ -423,50 +416,65 @@ class _Builder:
             self.g.add((u, SKOS.altLabel, self.lit(text)))
         return u
 
-    def _deadlines(self, mi: URIRef, m: dict, span) -> None:
+    def _deadlines(self, mi: URIRef, m: Measure, span: tuple[int, int]) -> None:
         g = self.g
-        for d in m.get("deadlines") or []:
-            date = d.get("date")
-            di = URIRef(Minter.deadline(str(mi), date or gazetteer.name_key(d.get("text") or "")))
+        for d in m.deadlines:
+            di = URIRef(Minter.deadline(str(mi), d.date or gazetteer.name_key(d.text)))
             g.add((mi, PKG.deadline, di))
             g.add((di, RDF.type, TIME.Instant))
-            if d.get("text"):
-                g.add((di, RDFS.label, self.lit(d["text"])))
-            lit = _date(date)
+            if d.text:
+                g.add((di, RDFS.label, self.lit(d.text)))
+            lit = _date(d.date)
             if lit is not None:
                 prop = {XSD.date: TIME.inXSDDate, XSD.gYearMonth: TIME.inXSDgYearMonth, XSD.gYear: TIME.inXSDgYear}
                 g.add((di, prop[lit.datatype], lit))
-            s, e = d.get("start"), d.get("end")
-            if isinstance(s, int) and isinstance(e, int):
-                self.derived(di, s, e, fallback=span)
+            self.derived(di, d.start, d.end, fallback=span)
 
     def _quality(self) -> None:
         g = self.g
-        for q in self.r.get("quality") or []:
-            s, e = q.get("start"), q.get("end")
-            if not (isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= len(self.text)):
+        for q in self.r.quality:
+            s, e = q.start, q.end
+            if not 0 <= s < e <= len(self.text):
                 continue
             qi = URIRef(f"{self.file_iri}/issue/{s}-{e}")
             g.add((self.file_iri, PKG.qualityIssue, qi))
             g.add((qi, RDF.type, PKG.QualityIssue))
-            g.add((qi, PKG.issueKind, Literal(q.get("kind") or "unknown")))
+            g.add((qi, PKG.issueKind, Literal(q.kind.value)))
             self.derived(qi, s, e)
 
 
-def build_document(record: dict, text: str | None = None, base: str | None = None) -> Graph:
+def _path_in_plan(m: Measure) -> str:
+    """The measure's printed path without the plan title a bundle puts in front."""
+    if m.plan_key and m.plan and m.path.startswith(m.plan):
+        return m.path.split("/", 1)[1]
+    return m.path
+
+
+def _owners(m: Measure) -> list[tuple[str, Role, bool, tuple[int, int] | None]]:
+    """(name, role, collective, span or None) of each agency named for the measure; a record
+    written without mentions falls back to its name lists (no spans)."""
+    if m.mentions:
+        return [(x.name or x.key, x.role, x.collective, (x.start, x.end)) for x in m.mentions]
+    lead = set(m.lead)
+    named = [(n, Role.LEAD if n in lead else Role.RESPONSIBLE, False, None) for n in m.agencies]
+    return named + [(n, Role.INHERITED, False, None) for n in m.inherited]
+
+
+def build_document(record: Record, text: str | None = None, base: str | None = None) -> Graph:
     """The RDF of one extraction record; see the module docstring."""
     return build_document_with_stats(record, text, base)[0]
 
 
-def build_document_with_stats(record: dict, text: str | None = None, base: str | None = None):
+def build_document_with_stats(
+    record: Record, text: str | None = None, base: str | None = None
+) -> tuple[Graph, dict[str, int], list[str]]:
     """(graph, stats, warnings): stats counts measures, obligations, figures and agencies."""
     if text is None:
         from policykg.loaders import read_text
 
-        path = record.get("path")
-        if not path:
-            raise BuildError(f"{record.get('file', '<record>')}: the record has no path to read the text from")
-        text = read_text(path)
+        if not record.path:
+            raise BuildError(f"{record.file}: the record has no path to read the text from")
+        text = read_text(record.path)
     b = _Builder(record, text, base)
     g = b.build()
     stats = dict(b.stats)

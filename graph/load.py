@@ -9,7 +9,6 @@ step leaves the store as it was, and the others still load.
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -24,6 +23,7 @@ from policykg.graph.namespaces import (
     gazetteer_graph,
     normalise_base,
 )
+from policykg.loaders import Record, RecordError
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
@@ -56,7 +56,7 @@ class LoadSummary:
 class _Input:
     label: str  # what error messages name
     path: Path | None = None  # a text file to extract
-    record: dict | None = None  # a record read from a .jsonl file
+    record: Record | None = None  # a record read from a .jsonl file
     base_dir: Path | None = None  # where a record's relative path is resolved
     error: str | None = None
 
@@ -82,18 +82,18 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[_Input]:
                 if not line.strip():
                     continue
                 try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield _Input(f"{p.name}:{i}", error=f"{p.name}:{i}: not a JSON record ({exc.msg})")
+                    rec = Record.from_json(line)
+                except RecordError as exc:
+                    yield _Input(f"{p.name}:{i}", error=f"{p.name}:{i}: {exc}")
                     continue
-                yield _Input(f"{rec.get('file') or p.name + ':' + str(i)}", record=rec, base_dir=p.parent)
+                yield _Input(rec.file or f"{p.name}:{i}", record=rec, base_dir=p.parent)
         elif p.exists():
             yield _Input(p.name, path=p)
         else:
             yield _Input(p.name, error=f"{p}: no such file or directory")
 
 
-def _record_and_text(inp: _Input) -> tuple[dict, str]:
+def _record_and_text(inp: _Input) -> tuple[Record, str]:
     from policykg.loaders import read_text
 
     if inp.record is None:
@@ -102,7 +102,7 @@ def _record_and_text(inp: _Input) -> tuple[dict, str]:
         rec = extract_file(inp.path)
         return rec, read_text(inp.path)
     rec = inp.record
-    src = rec.get("path") or rec.get("file")
+    src = rec.path or rec.file
     if not src:
         raise BuildError(f"{inp.label}: the record names no source file (path)")
     p = Path(src)
@@ -110,9 +110,9 @@ def _record_and_text(inp: _Input) -> tuple[dict, str]:
         p = inp.base_dir / p
     if not p.exists():
         raise BuildError(f"{inp.label}: source file {src} not found")
-    if rec.get("sha256"):
+    if rec.sha256:
         digest = hashlib.sha256(p.read_bytes()).hexdigest()
-        if digest != rec["sha256"]:
+        if digest != rec.sha256:
             raise BuildError(f"{inp.label}: {p} has changed since it was extracted (SHA-256 differs)")
     return rec, read_text(p)
 
@@ -216,7 +216,7 @@ def load_paths(
             summary.inference_seconds += time.perf_counter() - ti
             for t in inferred:
                 g.add(t)
-            name = document_graph(rec.get("file") or inp.label, base)
+            name = document_graph(rec.file or inp.label, base)
             if name in graph_names:
                 report(f"{inp.label}: replaces the graph of {graph_names[name]} loaded earlier in this run (same file name)")
             nt = g.serialize(format="nt")

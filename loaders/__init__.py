@@ -1,16 +1,70 @@
 """Read Chinese policy texts into extraction records.
 
-Public API:
+Public API (the graph and the CLI import these names from `policykg.loaders`, nothing deeper):
 
-- `extract_file(path)`: one record (a dict in the shape of
-  `docs/SCHEMA.md` plus the keys in `docs/records.md`);
-  raises `ExtractionError` naming the file on bad input.
-- `extract_text(text, file=...)`: the same for an already decoded text.
+- `extract_file(path) -> Record`: the record of one file; raises `ExtractionError` naming the
+  file when the input is not a readable policy document (any other exception is a bug).
+- `extract_text(text, file=...) -> Record`: the same for an already decoded text.
 - `read_text(path)`: decode a file's bytes (encoding detected).
+- The record types (`policykg.loaders.records`): `Record`, `Measure`, `Mention`, `Figure`,
+  `Deadline`, `Plan`, `AnnouncedPlan`, `QualityFlag` and the enums `Role`, `Kind`,
+  `Modality`, `Comparator`, `FigureRole`, `Script`, `QualityKind`. `Record.to_dict()` /
+  `Record.to_json()` give the JSON `policykg extract` writes, `Record.from_dict()` reads it
+  back (raising `RecordError`); `record_schema()` is its JSON Schema, shipped as
+  `data/record.schema.json` (`record_schema_path()`).
 """
 
-from policykg.loaders.errors import ExtractionError
+from pathlib import Path
+
+from policykg.loaders.errors import ExtractionError, RecordError
 from policykg.loaders.extract import extract_file, extract_text
 from policykg.loaders.reading import read_text
+from policykg.loaders.records import (
+    AnnouncedPlan,
+    Comparator,
+    Deadline,
+    Figure,
+    FigureRole,
+    Kind,
+    Measure,
+    Mention,
+    Modality,
+    Plan,
+    QualityFlag,
+    QualityKind,
+    Record,
+    Role,
+    Script,
+    record_schema,
+)
 
-__all__ = ["ExtractionError", "extract_file", "extract_text", "read_text"]
+
+def record_schema_path() -> Path:
+    """The shipped JSON Schema of a record (`data/record.schema.json`, package data)."""
+    return Path(__file__).with_name("data") / "record.schema.json"
+
+
+__all__ = [
+    "AnnouncedPlan",
+    "Comparator",
+    "Deadline",
+    "ExtractionError",
+    "Figure",
+    "FigureRole",
+    "Kind",
+    "Measure",
+    "Mention",
+    "Modality",
+    "Plan",
+    "QualityFlag",
+    "QualityKind",
+    "Record",
+    "RecordError",
+    "Role",
+    "Script",
+    "extract_file",
+    "extract_text",
+    "read_text",
+    "record_schema",
+    "record_schema_path",
+]

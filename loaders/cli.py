@@ -28,9 +28,9 @@ def run_extract(files: list[str], fmt: str = "jsonl", output: str | None = None)
         for _, record in iter_records(files):
             ok += 1
             if fmt == "jsonl":
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                out.write(record.to_json() + "\n")
             else:
-                records.append(record)
+                records.append(record.to_dict())
         if fmt == "json":
             json.dump(records, out, ensure_ascii=False, indent=1)
             out.write("\n")

@@ -1,4 +1,9 @@
-"""From a decoded text to an extraction record (SCHEMA.md plus docs/records.md)."""
+"""From a decoded text to an extraction record (`policykg.loaders.records.Record`).
+
+Only problems of the input raise `ExtractionError` (no Chinese text, not a policy document, a
+file that cannot be decoded); any other exception is a bug of ours and propagates as it is, so
+it is never reported as bad input.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,23 @@ from policykg.loaders.errors import ExtractionError
 from policykg.loaders.figures import find_figures
 from policykg.loaders.metadata import find_metadata
 from policykg.loaders.reading import SourceText, read_source
+from policykg.loaders.records import (
+    AnnouncedPlan,
+    Comparator,
+    Deadline,
+    Figure,
+    FigureRole,
+    Kind,
+    Measure,
+    Mention,
+    Modality,
+    Plan,
+    QualityFlag,
+    QualityKind,
+    Record,
+    Role,
+    Script,
+)
 from policykg.loaders.structure import Item, Segmentation, segment
 from policykg.loaders.textnorm import (
     NormText,
@@ -31,9 +53,9 @@ SAFEGUARD = re.compile(
 PREAMBLE = re.compile(r"^(?:指导思想|基本原则|总体思路|工作原则|总体要求|编制依据|适用范围|主要依据|基本思路|总体考虑|"
                       r"指导思想和基本原则|指导思想和工作原则|总体要求和基本原则|工作思路|实施范围|重要意义)")
 MODALITY = [
-    ("prohibition", re.compile(r"严禁|不得|禁止|杜绝|严防|不准")),
-    ("obligation", re.compile(r"必须|应当|务必|要|须|确保|严格|应")),
-    ("encouragement", re.compile(r"鼓励|支持|引导|倡导|推动|促进")),
+    (Modality.PROHIBITION, re.compile(r"严禁|不得|禁止|杜绝|严防|不准")),
+    (Modality.OBLIGATION, re.compile(r"必须|应当|务必|要|须|确保|严格|应")),
+    (Modality.ENCOURAGEMENT, re.compile(r"鼓励|支持|引导|倡导|推动|促进")),
 ]
 DEADLINE = re.compile(
     r"(?:(?:到|至|于|在|力争到|力争|完成时限[:：]?)\s?)?(?P<y>(?:19|20)\d{2})\s?年(?:(?P<m>\d{1,2})\s?月)?(?:(?P<d>\d{1,2})\s?日)?"
@@ -41,28 +63,20 @@ DEADLINE = re.compile(
 )
 
 
-def extract_file(path: str | Path) -> dict:
-    source = read_source(path)
-    return _extract(source)
+def extract_file(path: str | Path) -> Record:
+    """The record of one file; `ExtractionError` (naming the file) when it is not a readable
+    policy document."""
+    return _build_record(read_source(path))
 
 
-def extract_text(text: str, file: str = "<text>") -> dict:
+def extract_text(text: str, file: str = "<text>") -> Record:
+    """The record of an already decoded text (`file` names it in the record and in errors)."""
     import hashlib
 
-    source = SourceText(file, file, text, "utf-8", hashlib.sha256(text.encode("utf-8")).hexdigest())
-    return _extract(source)
+    return _build_record(SourceText(file, file, text, "utf-8", hashlib.sha256(text.encode("utf-8")).hexdigest()))
 
 
-def _extract(source: SourceText) -> dict:
-    try:
-        return _build_record(source)
-    except ExtractionError:
-        raise
-    except (ValueError, IndexError, KeyError, TypeError, RecursionError, AttributeError) as exc:
-        raise ExtractionError(source.file, f"could not be read as a policy document ({type(exc).__name__}: {exc})") from exc
-
-
-def _build_record(source: SourceText) -> dict:
+def _build_record(source: SourceText) -> Record:
     nt = normalise(source.text)
     if not re.search(r"[\u4e00-\u9fff]", nt.text):
         raise ExtractionError(source.file, "no Chinese text in the file")
@@ -80,39 +94,40 @@ def _build_record(source: SourceText) -> dict:
     if not measures and not seg.items and len(nt.text.strip()) < 30:
         raise ExtractionError(source.file, "not a policy document (no numbered items and almost no text)")
     plan_keys = {simplified_key(_clean_title(p.text)) for p in seg.plans}
-    record = {
-        "file": source.file,
-        "path": source.path,
-        "sha256": source.sha256,
-        "encoding": source.encoding,
-        "length": len(source.text),
-        "script": detect_script(source.text),
-        "title": md.title,
-        "issuer": md.issuer,
-        "doc_number": md.doc_number,
-        "date": md.date,
-        "jurisdiction": md.jurisdiction,
-        "jurisdiction_key": md.jurisdiction_key,
-        "truncated": truncated,
-        "title_span": list(md.title_span) if md.title_span else None,
-        "issuer_span": list(md.issuer_span) if md.issuer_span else None,
-        "doc_number_span": list(md.doc_number_span) if md.doc_number_span else None,
-        "date_span": list(md.date_span) if md.date_span else None,
-        "plans": [
-            {
-                "title": _orig_join(nt, p.parts),
-                "key": simplified_key(_clean_title(p.text)),
-                "start": nt.orig_span(p.start, p.end)[0],
-                "end": nt.orig_span(p.start, p.end)[1],
-                "announced": simplified_key(_clean_title(p.text)) in {a["key"] for a in announced},
-            }
+    for a in announced:
+        a.present = a.key in plan_keys
+    return Record(
+        file=source.file,
+        path=source.path,
+        sha256=source.sha256,
+        encoding=source.encoding,
+        length=len(source.text),
+        script=Script(detect_script(source.text)),
+        title=md.title,
+        issuer=md.issuer,
+        doc_number=md.doc_number,
+        date=md.date,
+        jurisdiction=md.jurisdiction,
+        jurisdiction_key=md.jurisdiction_key,
+        truncated=truncated,
+        title_span=tuple(md.title_span) if md.title_span else None,
+        issuer_span=tuple(md.issuer_span) if md.issuer_span else None,
+        doc_number_span=tuple(md.doc_number_span) if md.doc_number_span else None,
+        date_span=tuple(md.date_span) if md.date_span else None,
+        plans=[
+            Plan(
+                title=_orig_join(nt, p.parts),
+                key=simplified_key(_clean_title(p.text)),
+                start=nt.orig_span(p.start, p.end)[0],
+                end=nt.orig_span(p.start, p.end)[1],
+                announced=simplified_key(_clean_title(p.text)) in {a.key for a in announced},
+            )
             for p in seg.plans
         ],
-        "announced_plans": [dict(a, present=a["key"] in plan_keys) for a in announced],
-        "quality": _quality(source.text, nt),
-        "measures": measures,
-    }
-    return record
+        announced_plans=announced,
+        quality=_quality(source.text, nt),
+        measures=measures,
+    )
 
 
 _CHROME_LINE = re.compile(r"来源|\.pdf|\.docx?|\.html?|打印|关闭|分享|附件|〔\d{4}〕|\[\d{4}\]|^\(?此件|^\s*$")
@@ -126,12 +141,12 @@ def _open_clause(tail: str) -> bool:
         re.search(r"(?:单位|部门|领导)[:：][^。;；]{0,2}$", key))
 
 
-def _cut_off(nt: NormText, seg: Segmentation, measures: list[dict]) -> bool:
+def _cut_off(nt: NormText, seg: Segmentation, measures: list[Measure]) -> bool:
     """Does the text stop in the middle of its last item (a page cut short)?"""
     if not measures or seg.table_header:
         return False
     last = measures[-1]
-    lines = nt.original[last["start"]:last["end"]].rstrip().split("\n")
+    lines = nt.original[last.start:last.end].rstrip().split("\n")
     while len(lines) > 1 and _CHROME_LINE.search(lines[-1]):
         lines.pop()
     tail = lines[-1].rstrip()
@@ -139,8 +154,8 @@ def _cut_off(nt: NormText, seg: Segmentation, measures: list[dict]) -> bool:
         return False
     if _open_clause(tail):
         return True  # the page stops inside a responsibility clause or a list
-    tail_start = last["start"] + len("\n".join(lines[:-1]))
-    if any(m["end"] > tail_start for m in last["mentions"]) or cl.LABEL.search(simplified_key(tail)):
+    tail_start = last.start + len("\n".join(lines[:-1]))
+    if any(m.end > tail_start for m in last.mentions) or cl.LABEL.search(simplified_key(tail)):
         return False  # it ends with its owners: complete
     return bool(re.search(r"[\u4e00-\u9fff\d,，、]$", tail)) and not re.search(r"[。;；)）〕\]】”!！?？:：]", tail[-1])
 
@@ -159,11 +174,11 @@ def _orig_join(nt: NormText, parts) -> str:
 _ANNOUNCE = re.compile(r"印发|现予|印送|发给你们|转发")
 
 
-def _announced_plans(nt: NormText, seg: Segmentation) -> list[dict]:
+def _announced_plans(nt: NormText, seg: Segmentation) -> list[AnnouncedPlan]:
     """Titles a notice says it issues: the 《…》 list of its 现将…印发 sentence."""
     text = nt.text
     end = seg.notice_end or (seg.items[0].marker[0] if seg.items else len(text))
-    out: list[dict] = []
+    out: list[AnnouncedPlan] = []
     for sentence in re.finditer(r"[^。\n,;]+", text[:end]):
         s = sentence.group(0)
         if not (_ANNOUNCE.search(s) or re.search(r"经.{0,24}(?:同意|通过)", s)):
@@ -179,18 +194,20 @@ def _announced_plans(nt: NormText, seg: Segmentation) -> list[dict]:
                 continue  # the notice itself, not a plan it issues
             base = sentence.start() + m.start(1)
             key = simplified_key(inner)
-            if key and key not in {a["key"] for a in out}:
+            if key and key not in {a.key for a in out}:
                 s0, e0 = nt.orig_span(base, base + len(inner))
-                out.append({"title": nt.original[s0:e0], "key": key, "start": s0, "end": e0})
+                # `present` is settled once the plans of the text are known
+                out.append(AnnouncedPlan(title=nt.original[s0:e0], key=key, start=s0, end=e0, present=False))
     return out
 
 
-def _quality(original: str, nt: NormText) -> list[dict]:
-    flags = [{"kind": "lost_characters", "start": s, "end": e, "text": original[s:e]}
+def _quality(original: str, nt: NormText) -> list[QualityFlag]:
+    flags = [QualityFlag(kind=QualityKind.LOST_CHARACTERS, start=s, end=e, text=original[s:e])
              for s, e in lost_character_spans(original)]
     if nt.glosses:
-        flags.append({"kind": "pinyin_gloss", "start": nt.glosses[0][0], "end": nt.glosses[0][1],
-                      "text": original[nt.glosses[0][0]:nt.glosses[0][1]], "count": len(nt.glosses)})
+        s, e = nt.glosses[0]
+        flags.append(QualityFlag(kind=QualityKind.PINYIN_GLOSS, start=s, end=e, text=original[s:e],
+                                 count=len(nt.glosses)))
     return flags
 
 
@@ -241,24 +258,24 @@ def _heading(nt: NormText, item: Item) -> tuple[int, int]:
     return s, e
 
 
-def _kind(nt: NormText, item: Item, titles: dict[int, str], seg: Segmentation) -> str:
+def _kind(nt: NormText, item: Item, titles: dict[int, str], seg: Segmentation) -> Kind:
     for a in _ancestors(item):
         t = titles[id(a)]
         if GOAL_HEADING.search(t.rstrip("。. ")) and not SAFEGUARD.search(t) or GOAL_ANYWHERE.search(t):
-            return "goal"
+            return Kind.GOAL
         if a.depth == 0 or a is not item:
             if SAFEGUARD.search(t):
-                return "safeguard"
+                return Kind.SAFEGUARD
     # a table whose header or caption names targets
     if item.style == "row" or any(a.style == "row" for a in _ancestors(item)):
         caption = nt.text[max(0, item.marker[0] - 600):item.marker[0]]
         if seg.table_header and any("预期目标" in h or "目标" == h[-2:] for h in seg.table_header):
-            return "goal"
+            return Kind.GOAL
         if re.search(r"预期目标[^\n]*表", caption):
-            return "goal"
+            return Kind.GOAL
     if seg.plans and item.marker[0] < seg.notice_end:
-        return "safeguard"
-    return "measure"
+        return Kind.SAFEGUARD
+    return Kind.MEASURE
 
 
 def _is_preamble(item: Item, titles: dict[int, str]) -> bool:
@@ -268,7 +285,7 @@ def _is_preamble(item: Item, titles: dict[int, str]) -> bool:
     return False
 
 
-def _measures(nt: NormText, seg: Segmentation, bundle: bool) -> list[dict]:
+def _measures(nt: NormText, seg: Segmentation, bundle: bool) -> list[Measure]:
     text = nt.text
     titles: dict[int, str] = {}
     title_spans: dict[int, tuple[int, int]] = {}
@@ -288,7 +305,7 @@ def _measures(nt: NormText, seg: Segmentation, bundle: bool) -> list[dict]:
         rank_rule = True
     inherited_by_plan: dict[int | None, list[Name]] = {}
     heading_leads: dict[int, list[tuple[Name, str]]] = {}
-    out: list[dict] = []
+    out: list[Measure] = []
     for it in seg.items:
         clauses = item_clauses[id(it)]
         # a heading "X牵头的工作" or "…(X牵头)" names the lead of all that it holds
@@ -339,19 +356,19 @@ def _measures(nt: NormText, seg: Segmentation, bundle: bool) -> list[dict]:
                 inherited = []  # the clause's own item names them explicitly
                 break
         else:
-            if kind != "safeguard":
+            if kind != Kind.SAFEGUARD:
                 inherited = list(inherited_by_plan.get(it.plan, []))
         record = _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, inherited, bundle)
         out.append(record)
     return out
 
 
-def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, inherited, bundle) -> dict:
+def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, inherited, bundle) -> Measure:
     text = nt.text
     agencies: list[str] = []
     lead: list[str] = []
     seen: set[str] = set()
-    mention_records = []
+    mention_records: list[Mention] = []
     for name, role in mentions:
         written = _written(nt, name)
         key = simplified_key(written)
@@ -361,8 +378,9 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
         if role == "lead" and written not in lead and key not in {simplified_key(x) for x in lead}:
             lead.append(written)
         s, e = nt.orig_span(name.start, name.end)
-        mention_records.append({"name": written, "key": key, "role": "lead" if role == "lead" else "responsible",
-                                "collective": is_collective(key), "start": s, "end": e, "restored": name.restored})
+        # the clause parser's "co" (配合, 协办) and "responsible" are one role in the record
+        mention_records.append(Mention(name=written, key=key, role=Role.LEAD if role == "lead" else Role.RESPONSIBLE,
+                                       collective=is_collective(key), start=s, end=e, restored=name.restored))
     inherited_names = []
     for name in inherited:
         written = _written(nt, name)
@@ -371,8 +389,8 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
             continue
         inherited_names.append(written)
         s, e = nt.orig_span(name.start, name.end)
-        mention_records.append({"name": written, "key": key, "role": "inherited", "collective": is_collective(key),
-                                "start": s, "end": e, "restored": name.restored})
+        mention_records.append(Mention(name=written, key=key, role=Role.INHERITED, collective=is_collective(key),
+                                       start=s, end=e, restored=name.restored))
     # figures in the body, clauses and skipped table columns removed
     body_start = it.marker[1]
     body_end = it.end
@@ -391,12 +409,12 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
     figures = []
     for f in find_figures(masked_text, body_start, body_end, practice=practice):
         s, e = nt.orig_span(f.start, f.end)
-        fig = {"text": nt.original[s:e], "unit": _unit_as_written(nt, f), "comparator": f.comparator, "role": f.role,
-               "start": s, "end": e}
-        if f.comparator == "range":
-            fig["min"], fig["max"] = _clean_number(f.min), _clean_number(f.max)
+        fig = Figure(text=nt.original[s:e], unit=_unit_as_written(nt, f), comparator=Comparator(f.comparator),
+                     role=FigureRole(f.role), start=s, end=e)
+        if fig.comparator == Comparator.RANGE:
+            fig.min, fig.max = _clean_number(f.min), _clean_number(f.max)
         else:
-            fig["value"] = _clean_number(f.value)
+            fig.value = _clean_number(f.value)
         figures.append(fig)
     ts, te = title_spans[id(it)]
     path_segments = []
@@ -411,28 +429,28 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
     tstart, tend = nt.orig_span(ts, te)
     sources = _sources(nt, seg, it)
     modality = _modality(text[body_start:body_end])
-    return {
-        "path": path,
-        "title": re.sub(r"\s*\n\s*", "", nt.original[tstart:tend].strip()),
-        "kind": kind,
-        "agencies": agencies,
-        "lead": lead,
-        "inherited": inherited_names,
-        "sources": sources,
-        "figures": figures,
-        "plan": plan_title,
-        "plan_key": simplified_key(_clean_title(plan.text)) if plan else None,
-        "path_key": _path_key(nt, it),
-        "start": start,
-        "end": end,
-        "title_start": tstart,
-        "title_end": tend,
-        "text_start": nt.orig_span(body_start, body_end)[0],
-        "text_end": end,
-        "modality": modality,
-        "deadlines": _deadlines(nt, body_start, body_end),
-        "mentions": mention_records,
-    }
+    return Measure(
+        path=path,
+        title=re.sub(r"\s*\n\s*", "", nt.original[tstart:tend].strip()),
+        kind=kind,
+        agencies=agencies,
+        lead=lead,
+        inherited=inherited_names,
+        sources=sources,
+        figures=figures,
+        plan=plan_title,
+        plan_key=simplified_key(_clean_title(plan.text)) if plan else None,
+        path_key=_path_key(nt, it),
+        start=start,
+        end=end,
+        title_start=tstart,
+        title_end=tend,
+        text_start=nt.orig_span(body_start, body_end)[0],
+        text_end=end,
+        modality=modality,
+        deadlines=_deadlines(nt, body_start, body_end),
+        mentions=mention_records,
+    )
 
 
 def _trim_end(text: str, start: int, end: int) -> int:
@@ -492,14 +510,14 @@ def _sources(nt: NormText, seg: Segmentation, it: Item) -> list[str]:
     return out
 
 
-def _modality(body: str) -> str:
-    for name, pattern in MODALITY:
+def _modality(body: str) -> Modality:
+    for modality, pattern in MODALITY:
         if pattern.search(body):
-            return name
-    return "obligation"
+            return modality
+    return Modality.OBLIGATION
 
 
-def _deadlines(nt: NormText, start: int, end: int) -> list[dict]:
+def _deadlines(nt: NormText, start: int, end: int) -> list[Deadline]:
     out = []
     for m in DEADLINE.finditer(nt.text, start, end):
         if m.group("y") and not (m.group("before") or re.match(r"到|力争|完成时限", m.group(0))):
@@ -510,7 +528,7 @@ def _deadlines(nt: NormText, start: int, end: int) -> list[dict]:
             if m.group("m") and m.group("d"):
                 date += f"-{int(m.group('d')):02d}"
         s, e = nt.orig_span(m.start(), m.end())
-        out.append({"text": nt.original[s:e], "date": date, "start": s, "end": e})
+        out.append(Deadline(text=nt.original[s:e], date=date, start=s, end=e))
     return out
 
 

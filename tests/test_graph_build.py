@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from policykg.graph.build import BuildError, build_document, build_document_with_stats
 from policykg.graph.namespaces import ELI, OA, ODRL, PKG, UNIT
+from policykg.loaders import Record
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -18,6 +19,7 @@ FIX = Path(__file__).parent / "fixtures"
 
 
 def records() -> dict[str, dict]:
+    """The fixture records as JSON objects (tests edit them before reading them as records)."""
     out = {}
     for line in (FIX / "sample.jsonl").read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
@@ -27,7 +29,7 @@ def records() -> dict[str, dict]:
 
 def build(script: str, base: str | None = None) -> Graph:
     r = records()[script]
-    return build_document(r, (FIX / r["file"]).read_text(encoding="utf-8"), base=base)
+    return build_document(Record.from_dict(r), (FIX / r["file"]).read_text(encoding="utf-8"), base=base)
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +123,7 @@ def test_quotes_come_from_the_text_not_the_record():
             men["name"] = men["name"]  # the names stay; the quotes must not depend on them
         m["title"] = "BOGUS"
     text = (FIX / r["file"]).read_text(encoding="utf-8")
-    g = build_document(r, text)
+    g = build_document(Record.from_dict(r), text)
     exacts = {str(o) for o in g.objects(None, OA.exact)}
     assert "BOGUS" not in exacts and "市科技局" in exacts
 
@@ -174,7 +176,7 @@ def test_record_without_mentions_uses_the_name_lists():
     for m in r["measures"]:
         del m["mentions"]
     text = (FIX / r["file"]).read_text(encoding="utf-8")
-    g, stats, _ = build_document_with_stats(r, text)
+    g, stats, _ = build_document_with_stats(Record.from_dict(r), text)
     full = build("zh-Hans")
     pairs = {(g.value(o, PKG.measure), g.value(o, PKG.agency)) for o in g.subjects(RDF.type, PKG.Obligation)}
     pairs_full = {(full.value(o, PKG.measure), full.value(o, PKG.agency))
@@ -185,11 +187,11 @@ def test_record_without_mentions_uses_the_name_lists():
 def test_a_record_that_does_not_fit_its_text_is_refused():
     r = records()["zh-Hans"]
     with pytest.raises(BuildError, match="sample_hans.txt"):
-        build_document(r, "短")
+        build_document(Record.from_dict(r), "短")
     r2 = json.loads(json.dumps(r))
     r2["measures"][0]["start"] = 10_000
     with pytest.raises(BuildError, match="outside the text"):
-        build_document(r2, (FIX / r["file"]).read_text(encoding="utf-8"))
+        build_document(Record.from_dict(r2), (FIX / r["file"]).read_text(encoding="utf-8"))
 
 
 def test_graph_round_trips_through_ntriples(hans):

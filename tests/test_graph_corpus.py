@@ -35,7 +35,8 @@ def store(corpus_store):
 
 @pytest.fixture(scope="module")
 def records() -> dict[str, dict]:
-    return {p.name: extract_file(p) for p in sorted(CORPUS.glob("*.txt"))}
+    """The records as JSON objects, the form the scorer compares with the gold."""
+    return {p.name: extract_file(p).to_dict() for p in sorted(CORPUS.glob("*.txt"))}
 
 
 def select(store, q: str) -> list[dict]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ from policykg.graph.build import build_document
 from policykg.graph.infer import infer_shortcuts
 from policykg.graph.namespaces import PKG
 from policykg.graph.ontology import ontology_graph
+from policykg.loaders import Record
 from rdflib import BNode, Graph
 from rdflib.namespace import OWL, RDF, RDFS
 
@@ -18,8 +18,8 @@ FIX = Path(__file__).parent / "fixtures"
 
 @pytest.fixture(scope="module")
 def doc() -> Graph:
-    r = json.loads((FIX / "sample.jsonl").read_text(encoding="utf-8").splitlines()[0])
-    return build_document(r, (FIX / r["file"]).read_text(encoding="utf-8"))
+    r = Record.from_json((FIX / "sample.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    return build_document(r, (FIX / r.file).read_text(encoding="utf-8"))
 
 
 def obligation_pairs(g: Graph, role=None) -> set:

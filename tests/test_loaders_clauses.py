@@ -7,11 +7,11 @@ from policykg.loaders import extract_text
 
 
 def measures(text: str) -> list[dict]:
-    return extract_text(text, file="snippet.txt")["measures"]
+    return extract_text(text, file="snippet.txt").measures
 
 
 def owners(text: str) -> list[tuple[list[str], list[str], list[str]]]:
-    return [(m["agencies"], m["lead"], m["inherited"]) for m in measures(text)]
+    return [(m.agencies, m.lead, m.inherited) for m in measures(text)]
 
 
 @pytest.mark.parametrize(
@@ -50,10 +50,10 @@ def test_labelled_lines_after_the_item_and_persons_are_not_agencies():
         "责任单位:省工业和信息化厅、省商务厅等,各市人民政府\n"
     )
     [m] = measures(text)
-    assert m["agencies"] == ["省发展改革委", "省工业和信息化厅", "省商务厅", "各市人民政府"]
-    assert m["lead"] == ["省发展改革委"]
-    assert m["kind"] == "goal"
-    assert m["figures"][0]["value"] == 5.5 and m["figures"][0]["comparator"] == "="
+    assert m.agencies == ["省发展改革委", "省工业和信息化厅", "省商务厅", "各市人民政府"]
+    assert m.lead == ["省发展改革委"]
+    assert m.kind == "goal"
+    assert m.figures[0].value == 5.5 and m.figures[0].comparator == "="
 
 
 def test_rank_rule_applies_to_the_item_and_onward():
@@ -74,7 +74,7 @@ def test_inheritance_clause_gives_later_measures_but_not_safeguards():
     assert result[0] == (["市科技局", "各区人民政府"], [], [])
     assert result[1] == (["市财政局"], [], ["各区人民政府"])
     assert result[2] == ([], [], [])
-    assert [m["kind"] for m in measures(text)] == ["measure", "measure", "safeguard"]
+    assert [m.kind for m in measures(text)] == ["measure", "measure", "safeguard"]
 
 
 def test_heading_names_the_lead_of_everything_below():
@@ -97,9 +97,9 @@ def test_a_bare_bracket_list_counts_only_when_nothing_else_names_owners():
 def test_table_with_one_cell_per_line():
     text = "序号\n内容与要求\n进展情况\n责任单位\n1\n确保地区生产总值增长7%左右。\n1-2月增长12.7%。\n市发改委\n"
     [m] = measures(text)
-    assert m["path"] == "1"
-    assert m["agencies"] == ["市发改委"]
-    assert [(f["value"], f["comparator"]) for f in m["figures"]] == [(7, "=")]
+    assert m.path == "1"
+    assert m.agencies == ["市发改委"]
+    assert [(f.value, f.comparator) for f in m.figures] == [(7, "=")]
 
 
 def test_numbering_levels_bundles_and_running_numbers():
@@ -108,7 +108,7 @@ def test_numbering_levels_bundles_and_running_numbers():
         "甲行动方案\n一、任务\n（一）第一类\n1.事项一。做好。\n2.事项二。做好。\n（二）第二类\n3.事项三。做好。\n"
         "乙行动方案\n一、任务\n（一）事项。做好。\n"
     )
-    paths = [m["path"] for m in measures(text)]
+    paths = [m.path for m in measures(text)]
     assert paths == ["甲行动方案/一/（一）/1", "甲行动方案/一/（一）/2", "甲行动方案/一/（二）/3", "乙行动方案/一/（一）"]
 
 
@@ -116,14 +116,14 @@ def test_one_line_text_with_blank_separated_items():
     text = ("各单位: 现将有关事项通知如下。 一、加强领导 (一)健全机制 建立联席会议制度。"
             "(市委办公室、市政府办公室按职责分工负责) (二)落实制度 每年召开1次会议。(市民营办负责)")
     result = measures(text)
-    assert [m["path"] for m in result] == ["一/(一)", "一/(二)"]
-    assert result[0]["title"] == "健全机制"
-    assert result[1]["agencies"] == ["市民营办"]
+    assert [m.path for m in result] == ["一/(一)", "一/(二)"]
+    assert result[0].title == "健全机制"
+    assert result[1].agencies == ["市民营办"]
 
 
 def test_attachment_lists_are_not_items():
     text = "附件:1.2020年重点工作责任分解\n2.民生实事责任分解\n一、重点工作\n1.支持企业。落实政策。\n责任单位:市经信局\n"
-    assert [m["path"] for m in measures(text)] == ["一/1"]
+    assert [m.path for m in measures(text)] == ["一/1"]
 
 
 def test_a_title_like_line_inside_a_list_is_a_sub_heading_not_a_new_plan():
@@ -132,8 +132,8 @@ def test_a_title_like_line_inside_a_list_is_a_sub_heading_not_a_new_plan():
         "2.培育企业。做好。(责任单位:市工信局)\n二、保障措施\n(一)加强领导。做好。\n"
     )
     result = measures(text)
-    assert [m["path"] for m in result] == ["一/1", "一/2", "二/(一)"]
-    assert result[1]["agencies"] == ["市工信局"]
+    assert [m.path for m in result] == ["一/1", "一/2", "二/(一)"]
+    assert result[1].agencies == ["市工信局"]
 
 
 def test_star_marks_the_lead_where_a_legend_says_so():
@@ -155,8 +155,8 @@ def test_an_item_cut_off_by_the_end_of_the_text_is_left_out():
     text = ("一、重点任务\n1.推进项目。做好。(责任单位:市发改委)\n"
             "2.培育企业。加快培育一批创新型企业，推动企业做大做强，支持企业开展技术攻关和成果转化，推动")
     record = extract_text(text)
-    assert record["truncated"] is True
-    assert [m["path"] for m in record["measures"]] == ["一/1"]
+    assert record.truncated is True
+    assert [m.path for m in record.measures] == ["一/1"]
 
 
 @pytest.mark.parametrize(
@@ -224,17 +224,17 @@ def test_table_rows_with_bars_and_a_progress_column():
     text = ("序号 | 具体工作任务和要求 | 责任领导 | 责任单位 | 落实情况 |\n"
             "1 | 增加义务教育学位5000个。 | 毛晓青 | 县教体局 各相关乡镇政府 | 新增学位5500个。 |\n")
     [m] = measures(text)
-    assert m["agencies"] == ["县教体局", "各相关乡镇政府"]
-    assert [f["value"] for f in m["figures"]] == [5000]
+    assert m.agencies == ["县教体局", "各相关乡镇政府"]
+    assert [f.value for f in m.figures] == [5000]
 
 
 def test_table_header_separated_from_rows_by_group_rows_and_shared_tails():
     text = ("序号\n重点工作\n分管领导\n牵头单位\n配合单位\n备注\n强化科技创新支撑能力。\n(一)\n加强战略科技力量建设。\n"
             "1\n加快建设科技创新轴。\n王 东\n市科技局\n黄埔区、南沙区政府\n\n")
     [m] = measures(text)
-    assert m["path"] == "(一)/1"
-    assert m["agencies"] == ["市科技局", "黄埔区政府", "南沙区政府"]
-    assert m["lead"] == ["市科技局"]
+    assert m.path == "(一)/1"
+    assert m.agencies == ["市科技局", "黄埔区政府", "南沙区政府"]
+    assert m.lead == ["市科技局"]
 
 
 def test_machine_spun_copies_still_name_their_owners():
@@ -250,11 +250,11 @@ def test_announced_plans_are_the_plans_a_notice_issues_not_the_notice():
             "《甲工作方案》已经市人民政府同意,现印发给你们。\n武汉市人民政府办公厅\n2024年3月27日\n"
             "甲工作方案\n一、工作任务\n(一)推进项目。做好。(责任单位:市发改委)\n")
     record = extract_text(text)
-    assert [a["title"] for a in record["announced_plans"]] == ["甲工作方案"]
-    assert record["announced_plans"][0]["present"] is True
-    assert record["doc_number"] == "武政办〔2024〕30号"
-    assert record["date"] == "2024-03-27"
-    assert record["issuer"] == "武汉市人民政府办公厅"
+    assert [a.title for a in record.announced_plans] == ["甲工作方案"]
+    assert record.announced_plans[0].present is True
+    assert record.doc_number == "武政办〔2024〕30号"
+    assert record.date == "2024-03-27"
+    assert record.issuer == "武汉市人民政府办公厅"
 
 
 @pytest.mark.parametrize(
@@ -264,8 +264,8 @@ def test_announced_plans_are_the_plans_a_notice_issues_not_the_notice():
 def test_a_page_that_stops_inside_the_clause_of_its_last_item(ending):
     text = "一、任务\n1.推进项目。做好。(责任单位:市发改委)\n2.培育企业。加快培育一批企业。" + ending
     record = extract_text(text)
-    assert record["truncated"] is True
-    assert [m["path"] for m in record["measures"]] == ["一/1"]
+    assert record.truncated is True
+    assert [m.path for m in record.measures] == ["一/1"]
 
 
 def test_owners_named_in_running_text_when_no_clause_names_them():
@@ -295,5 +295,5 @@ def test_shared_tails_collectives_and_rules_with_exceptions(clause, agencies, le
 def test_running_numbers_under_a_sub_heading_and_page_decoration():
     text = ("01\n一、任务\n1.推进项目。做好。\n二、发展\n(一)全力以赴稳增长。\n2.招商引资。做好。\n3.提高\n住房保障水平。做好。\n")
     result = measures(text)
-    assert [m["path"] for m in result] == ["一/1", "二/(一)/2", "二/(一)/3"]
-    assert result[2]["title"] == "提高住房保障水平"
+    assert [m.path for m in result] == ["一/1", "二/(一)/2", "二/(一)/3"]
+    assert result[2].title == "提高住房保障水平"

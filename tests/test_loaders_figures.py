@@ -8,13 +8,13 @@ from policykg.loaders import extract_text
 
 def figures(sentence: str) -> list[tuple]:
     text = f"一、重点任务\n（一）推进工作。{sentence}（责任单位：市科技局）\n"
-    [m] = extract_text(text)["measures"]
+    [m] = extract_text(text).measures
     out = []
-    for f in m["figures"]:
-        if f["comparator"] == "range":
-            out.append(("range", f["min"], f["max"], f["unit"]))
+    for f in m.figures:
+        if f.comparator == "range":
+            out.append(("range", f.min, f.max, f.unit))
         else:
-            out.append((f["comparator"], f["value"], f["unit"]))
+            out.append((f.comparator, f.value, f.unit))
     return out
 
 
@@ -77,6 +77,6 @@ def test_not_figures(sentence):
 
 def test_values_and_units_keep_the_script_as_written():
     text = "一、工作目標\n（一）規模進一步提升。力爭新增“四上”企業1400家，總數達到1.85萬家。\n"
-    [m] = extract_text(text)["measures"]
-    assert [(f["text"], f["value"], f["unit"]) for f in m["figures"]] == [("1400家", 1400, "家"), ("1.85萬家", 18500, "家")]
-    assert m["kind"] == "goal"
+    [m] = extract_text(text).measures
+    assert [(f.text, f.value, f.unit) for f in m.figures] == [("1400家", 1400, "家"), ("1.85萬家", 18500, "家")]
+    assert m.kind == "goal"

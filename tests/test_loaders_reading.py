@@ -28,22 +28,22 @@ def test_encodings_are_detected_and_offsets_count_code_points(tmp_path):
         record = extract_file(path)
         text = read_text(path)
         assert "\r\n" in text  # line ends are kept as in the file
-        [m] = record["measures"]
-        assert len(m["agencies"]) == 2, encoding
-        fig = m["figures"][0]
-        assert text[fig["start"]:fig["end"]] == fig["text"]
-        assert fig["value"] == 2000000
+        [m] = record.measures
+        assert len(m.agencies) == 2, encoding
+        fig = m.figures[0]
+        assert text[fig.start:fig.end] == fig.text
+        assert fig.value == 2000000
 
 
 def test_traditional_script_with_pinyin_glosses_and_lost_characters():
     text = ("一、工作目標\n（一）規(guī)??總量進一步提升。新增企業10萬家。\n二、工作任務\n"
             "（一）1.打造公平競爭市場環(huán)境。推動落實。(責(zé)任單位:市發(fā)改委、市市場監(jiān)管局)\n")
     record = extract_text(text)
-    assert record["script"] == "zh-Hant"
-    assert any(q["kind"] == "lost_characters" for q in record["quality"])
-    m = record["measures"][-1]
-    assert m["agencies"] == ["市發(fā)改委", "市市場監(jiān)管局"]
-    assert [x["key"] for x in m["mentions"]] == ["市发改委", "市市场监管局"]
+    assert record.script == "zh-Hant"
+    assert any(q.kind == "lost_characters" for q in record.quality)
+    m = record.measures[-1]
+    assert m.agencies == ["市發(fā)改委", "市市場監(jiān)管局"]
+    assert [x.key for x in m.mentions] == ["市发改委", "市市场监管局"]
 
 
 def test_bad_files_name_themselves_and_the_rest_still_come_out(tmp_path):
@@ -76,9 +76,9 @@ def test_extract_never_raises_anything_but_extraction_error(text):
         record = extract_text(text)
     except ExtractionError:
         return
-    for m in record["measures"]:
-        for f in m["figures"]:
-            assert text[f["start"]:f["end"]] == f["text"]
+    for m in record.measures:
+        for f in m.figures:
+            assert text[f.start:f.end] == f.text
 
 
 @settings(max_examples=60, deadline=None)
