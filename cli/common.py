@@ -43,7 +43,8 @@ def add_store_options(parser: argparse.ArgumentParser, writing: bool = False) ->
     """Where the graph is: the embedded store (default), a remote endpoint, or (writing) memory."""
     parser.add_argument("--store", metavar="DIR", default=DEFAULT_STORE, help="embedded Oxigraph store directory")
     parser.add_argument("--endpoint", metavar="URL",
-                        help="remote SPARQL 1.1 endpoint (query URL) instead of the embedded store")
+                        help="remote SPARQL 1.1 endpoint (query URL) to use instead of --store "
+                             "(default: none, the embedded store)")
     if writing:
         parser.add_argument("--update-endpoint", metavar="URL",
                             help="remote SPARQL 1.1 Update URL (default: the --endpoint URL)")
