@@ -24,7 +24,9 @@ Public API (names are stable; other parts of the project build on them):
   `pyoxigraph.Store` for the embedded and in-memory stores (None for a remote endpoint).
 - `policykg.graph.load.load_paths(paths, store, base=None, progress=None) -> LoadSummary`:
   what `policykg load` does (extract, build, infer, replace each document's graph atomically).
-- `policykg.graph.cli.run_load/run_dump/run_query(args)`: the CLI handlers.
+- `policykg.graph.query`: `read_query(text_or_@file)`, `run_query(store, sparql, fmt, out)`,
+  `format_table(results)` (what `policykg query` prints).
+- `policykg.graph.store.DEFAULT_STORE`: the one default store directory (`data/store`).
 
 Named graphs: one per source document (`{base}graph/doc/{file}`), the ontology in
 `https://w3id.org/policykg/ontology`, the gazetteer (agency functions, jurisdictions) in

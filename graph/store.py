@@ -1,7 +1,7 @@
 """Where the graph lives: embedded Oxigraph on disk (default), in memory, or a remote SPARQL 1.1
 store (Query + Update endpoints over HTTP).
 
-    store = open_store("data/store")            # embedded, on disk
+    store = open_store(DEFAULT_STORE)           # embedded, on disk ("data/store")
     store = open_store(memory=True)             # in memory
     store = open_store(endpoint="http://host/sparql", update_endpoint="http://host/update")
 
@@ -36,6 +36,10 @@ from typing import IO, Protocol
 
 import pyoxigraph as ox
 from policykg.graph.namespaces import BASE, PKG_IRI, PREFIXES, meta_graph
+
+# The one default place of the embedded store, relative to the working directory: `policykg load`,
+# `query`, `dump`, `validate` and `serve` (and POLICYKG_STORE's default) all mean this directory.
+DEFAULT_STORE = "data/store"
 
 DATASET_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
 GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}

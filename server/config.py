@@ -19,13 +19,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 
+from policykg.graph.store import DEFAULT_STORE
+
 DEFAULT_BASE = "https://w3id.org/policykg/id/"
 ONTOLOGY_NS = "https://w3id.org/policykg/ontology#"
 
 
 @dataclass
 class ServerConfig:
-    store: str = "data/store"
+    store: str = DEFAULT_STORE
     base: str = DEFAULT_BASE
     update_token: str | None = None
     timeout: float = 30.0

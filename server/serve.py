@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .config import ServerConfig
 from .storeinfo import oxigraph_dir
 
 
-def config_from_args(args: argparse.Namespace) -> ServerConfig:
-    cfg = ServerConfig.from_env()
-    overrides = {
-        "store": getattr(args, "store", None),
-        "base": getattr(args, "base", None),
-        "update_token": getattr(args, "update_token", None),
-        "timeout": getattr(args, "timeout", None),
-        "max_rows": getattr(args, "max_rows", None),
-        "workers": getattr(args, "workers", None),
-    }
-    for key, value in overrides.items():
-        if value is not None:
-            setattr(cfg, key, value)
+def config_with(**overrides) -> ServerConfig:
+    """The environment's settings (POLICYKG_*), with every override that is not None on top."""
+    # replace() refuses a name that is not a setting
+    cfg = replace(ServerConfig.from_env(), **{k: v for k, v in overrides.items() if v is not None})
     if not cfg.base.endswith(("/", "#")):
         cfg.base += "/"
     return cfg
@@ -32,11 +23,13 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
 def check_store(cfg: ServerConfig) -> None:
     db = Path(oxigraph_dir(cfg.store))
     if not (db / "CURRENT").exists():
-        raise RuntimeError(f"no store at {cfg.store} (run `policykg load FILES --store {cfg.store}` first)")
+        raise FileNotFoundError(f"no store at {cfg.store} (run `policykg load FILES --store {cfg.store}` first)")
 
 
-def run_serve(args: argparse.Namespace) -> int:
-    cfg = config_from_args(args)
+def run_serve(host: str = "127.0.0.1", port: int = 8000, **settings) -> int:
+    """Serve under gunicorn on host:port until stopped; `settings` are ServerConfig fields
+    (store, base, update_token, timeout, max_rows, workers), None meaning the environment's."""
+    cfg = config_with(**settings)
     check_store(cfg)
     from . import create_app
 
@@ -44,7 +37,7 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         from gunicorn.app.base import BaseApplication
     except ImportError:  # pragma: no cover - gunicorn is a dependency
-        app.run(host=args.host, port=args.port, threaded=True)
+        app.run(host=host, port=port, threaded=True)
         return 0
 
     class _Gunicorn(BaseApplication):
@@ -60,8 +53,7 @@ def run_serve(args: argparse.Namespace) -> int:
         def load(self):
             return self.application
 
-    host = args.host
-    bind = f"[{host}]:{args.port}" if ":" in host else f"{host}:{args.port}"
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     options = {
         "bind": bind,
         # One web process: the query workers (cfg.workers processes) do the heavy lifting, and one

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from policykg.graph.cli import _Progress
+from conftest import CORPUS
+from policykg.cli import main
+from policykg.cli.common import ProgressBar
 from policykg.graph.load import load_paths
 from policykg.graph.namespaces import document_graph, meta_graph
 from policykg.graph.store import open_store
-from policykg.server.cli import main
 from rdflib import Dataset, Graph
 
-from conftest import CORPUS
 FIX = Path(__file__).parent / "fixtures"
 SUMMARY = re.compile(
     r"^loaded (\d+) documents(?:, (\d+) failed)?: (\d+) measures, (\d+) agencies, (\d+) obligations, "
@@ -124,7 +124,7 @@ def test_a_record_whose_file_changed_is_refused(tmp_path, capsys):
 
 def test_progress_bar_draws_and_clears():
     buf = io.StringIO()
-    bar = _Progress(buf, width=10)
+    bar = ProgressBar(buf, width=10)
     bar(1, 4, "000.txt")
     assert "[##--------] 1/4 000.txt" in buf.getvalue()
     bar(4, 4, "")

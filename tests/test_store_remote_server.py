@@ -8,9 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import RunningServer
+from policykg.cli import main
 from policykg.graph.load import load_paths
 from policykg.graph.store import RemoteStore, open_store, results_to_json
-from policykg.server.cli import main
 
 FIX = Path(__file__).parent / "fixtures"
 

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from policykg.server.cli import main
+from policykg.cli import main
 from rdflib import Graph
 
 HERE = Path(__file__).parent
