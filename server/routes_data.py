@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, render_template, request, stream_with_context
 from policykg.graph.namespaces import PKG_IRI, PREFIXES
 
 from .negotiation import negotiate, not_acceptable_message
@@ -49,7 +49,7 @@ def service_description() -> Response:
     ep = current()
     endpoint = request.base_url.rstrip("/")
     if not endpoint.endswith("/sparql"):
-        endpoint = url_for("sparql.endpoint", _external=True)
+        endpoint = request.url_root + "sparql"
     ttl = render_template("service.ttl", endpoint=endpoint, stats=ep.stats(), update=bool(ep.cfg.update_token),
                           root=request.url_root.rstrip("/"))
     return rdf_document(ttl, "sd")

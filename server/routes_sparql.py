@@ -96,6 +96,14 @@ def _post():
     return run_query(queries[0], params)
 
 
+def endpoint_url() -> str:
+    """The endpoint's absolute URL: relative IRIs in a query resolve against it (also when another
+    blueprint, such as the canned queries, runs the query in an app without this one)."""
+    if "sparql.endpoint" in current_app.view_functions:
+        return url_for("sparql.endpoint", _external=True)
+    return request.url_root + "sparql"
+
+
 def request_timeout(params, default: float) -> float:
     """The time limit: the server's, or less when the client asks (`timeout=` or X-Query-Timeout)."""
     raw = params.get("timeout") or request.headers.get("X-Query-Timeout")
@@ -135,7 +143,7 @@ def run_query(query: str, params, *, max_rows: int | None = -1, stream: bool = F
         "union": not sparql_text.has_from(query),
         "prefixes": PREFIXES, "default_prefixes": PREFIXES, "stream": stream,
         # relative IRIs in a query resolve against the endpoint's own URL
-        "base_iri": url_for("sparql.endpoint", _external=True),
+        "base_iri": endpoint_url(),
         "truncation_note": f"The result was cut at {ep.cfg.max_rows} rows (the server's row limit).",
     }
     if dg or ng:
@@ -180,7 +188,7 @@ def run_update(update: str, params) -> Response:
                                 "write USING / USING NAMED in the update instead.")
     timeout = request_timeout(params, ep.cfg.timeout)
     meta, _ = ep.pool.run_update({"op": "update", "update": update,
-                                  "base_iri": url_for("sparql.endpoint", _external=True)}, timeout)
+                                  "base_iri": endpoint_url()}, timeout)
     ep.after_update()
     resp = Response("Update applied.\n", status=200, mimetype="text/plain")
     resp.headers["X-Query-Time"] = f"{meta.get('elapsed', 0):.6f}"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import CORPUS
 from policykg.graph.cli import _Progress
 from policykg.graph.load import load_paths
 from policykg.graph.namespaces import document_graph, meta_graph
@@ -17,7 +18,6 @@ from policykg.graph.store import open_store
 from policykg.server.cli import main
 from rdflib import Dataset, Graph
 
-from conftest import CORPUS
 FIX = Path(__file__).parent / "fixtures"
 SUMMARY = re.compile(
     r"^loaded (\d+) documents(?:, (\d+) failed)?: (\d+) measures, (\d+) agencies, (\d+) obligations, "

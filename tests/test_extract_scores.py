@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, DATA, SCORER
+
 POLICYKG = str(Path(sys.executable).with_name("policykg"))
 
 

@@ -8,11 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, DEV, SCORER
 from policykg.graph.namespaces import PKG, document_graph
 from policykg.graph.store import open_store, results_to_json
 from policykg.loaders import extract_file, read_text
-
-from conftest import CORPUS, DEV, SCORER
 
 GOLD = DEV / "gold"
 QUERIES = Path(__file__).resolve().parents[1] / "graph" / "queries"
