@@ -33,8 +33,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from policykg.server.serve import run_serve
+    from policykg.server import serve
 
-    return run_serve(host=args.host, port=args.port, store=args.store, base=args.base,
-                     update_token=args.update_token, timeout=args.timeout, max_rows=args.max_rows,
-                     workers=args.workers)
+    return serve(args.store, args.host, args.port, args.workers, base=args.base,
+                 update_token=args.update_token, timeout=args.timeout, max_rows=args.max_rows)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
-from policykg.graph.namespaces import PREFIXES
+from policykg.graph.namespaces import PREFIXES, compact
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -34,13 +34,7 @@ def _compact(term) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        iri = term.value
-        for prefix, ns in PREFIXES.items():
-            if iri.startswith(ns) and len(iri) > len(ns):
-                local = iri[len(ns):]
-                if all(c.isalnum() or c in "_-." for c in local):
-                    return f"{prefix}:{local}"
-        return f"<{iri}>"
+        return compact(term.value)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, ox.Literal):

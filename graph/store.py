@@ -59,9 +59,13 @@ def _version_update(meta: str) -> str:
     )
 
 
-_VERSION_QUERY = (
-    f"SELECT (MAX(?v) AS ?version) WHERE {{ GRAPH ?g {{ ?s <{PKG_IRI}loadVersion> ?v }} }}"
+#: the store's load version (?version, an integer every load raises) and the time of that load
+#: (?modified, xsd:dateTime); servers key ETags and Last-Modified on it. Full IRIs: no prefixes needed.
+LOAD_VERSION_QUERY = (
+    f"SELECT (MAX(?v) AS ?version) (MAX(?t) AS ?modified) WHERE {{ GRAPH ?g {{ ?s <{PKG_IRI}loadVersion> ?v "
+    "OPTIONAL { ?s <http://purl.org/dc/terms/modified> ?t } } }"
 )
+_VERSION_QUERY = LOAD_VERSION_QUERY
 
 
 def _replace_update(name: str, ntriples: str, meta: str) -> str:

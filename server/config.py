@@ -19,10 +19,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 
+from policykg.graph.namespaces import BASE as DEFAULT_BASE
+from policykg.graph.namespaces import normalise_base
 from policykg.graph.store import DEFAULT_STORE
-
-DEFAULT_BASE = "https://w3id.org/policykg/id/"
-ONTOLOGY_NS = "https://w3id.org/policykg/ontology#"
 
 
 @dataclass
@@ -37,6 +36,15 @@ class ServerConfig:
     max_request_bytes: int = 1_000_000
     export_timeout: float = 600.0
     worker_memory_mb: int = 2048
+
+    @classmethod
+    def coerce(cls, config: ServerConfig | dict | None) -> ServerConfig:
+        """A ServerConfig as given, from a dict of its fields, or from the environment (None)."""
+        if config is None:
+            return cls.from_env()
+        if isinstance(config, ServerConfig):
+            return config
+        return cls.from_mapping(config)
 
     @classmethod
     def from_env(cls, env=None) -> ServerConfig:
@@ -65,6 +73,5 @@ class ServerConfig:
             elif isinstance(default, float):
                 value = float(value)
             setattr(cfg, key, value)
-        if not cfg.base.endswith(("/", "#")):
-            cfg.base += "/"
+        cfg.base = normalise_base(cfg.base)
         return cfg

@@ -1,15 +1,13 @@
-"""Linked-data views of one resource, and label search in either script."""
+"""What the linked-data pages show of one resource: its RDF description (CONSTRUCT) and the
+richer view of its HTML page (owners, figures, source quotes, document), from a few SELECTs."""
 
 from __future__ import annotations
 
-from .canned import to_simplified
-from .config import ONTOLOGY_NS
+from policykg.graph.namespaces import PKG_IRI, PREFIXES
 
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-LABEL_PROPS = (RDFS_LABEL, SKOS + "prefLabel", SKOS + "altLabel", "http://purl.org/dc/terms/title",
-               "http://data.europa.eu/eli/ontology#title")
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = PREFIXES["rdfs"] + "label"
+SKOS = PREFIXES["skos"]
+RDF_TYPE = PREFIXES["rdf"] + "type"
 
 
 def _iri(iri: str) -> str:
@@ -44,7 +42,7 @@ def _lang(row: dict, key: str):
 def describe_for_html(ep, iri: str) -> dict | None:
     """Everything the HTML page shows, from a few SELECTs in a worker. None when unknown."""
     s = _iri(iri)
-    pkg = ONTOLOGY_NS
+    pkg = PKG_IRI
     out_rows = ep.raw(f"""SELECT ?p ?o ?olabel WHERE {{ {s} ?p ?o .
         OPTIONAL {{ ?o <{RDFS_LABEL}> ?olabel }} }} LIMIT 2000""")
     in_rows = ep.raw(f"""SELECT ?s ?p ?slabel ?stype WHERE {{ ?s ?p {s} .
@@ -127,43 +125,3 @@ def _pick_label(labels: list[dict]) -> str | None:
             if (lab.get("lang") or None) == pref or ((lab.get("lang") or "").lower() == pref):
                 return lab["value"]
     return labels[0]["value"]
-
-
-def _label_index(ep) -> list[dict]:
-    """Every agency and measure with its labels and their Simplified matching keys."""
-
-    def compute():
-        rows = ep.raw(f"""PREFIX pkg: <{ONTOLOGY_NS}>
-            SELECT ?x ?kind ?label WHERE {{
-              VALUES (?class ?kind) {{ (pkg:Agency "agency") (pkg:CollectiveAgent "agency") (pkg:Measure "measure") }}
-              ?x a ?class . ?x <{RDFS_LABEL}>|<{SKOS}altLabel>|<{SKOS}prefLabel> ?label }}""", timeout=None)
-        by: dict[str, dict] = {}
-        for r in rows:
-            x = r["x"]["value"]
-            d = by.setdefault(x, {"iri": x, "kind": r["kind"]["value"], "labels": [], "keys": []})
-            lab = r["label"]["value"]
-            if lab not in d["labels"]:
-                d["labels"].append(lab)
-                d["keys"].append(to_simplified(lab))
-        return list(by.values())
-
-    return ep.cached("label-index", compute)
-
-
-def search(ep, q: str, kind: str = "all", limit: int = 100) -> list[dict]:
-    """Substring search over agency and measure labels that matches either script: the query and
-    every label are compared in their Simplified form (OpenCC t2s)."""
-    key = to_simplified(q.strip())
-    if not key:
-        return []
-    hits = []
-    for d in _label_index(ep):
-        if kind in ("agency", "measure") and d["kind"] != kind:
-            continue
-        matched = [lab for lab, k in zip(d["labels"], d["keys"], strict=False) if key in k]
-        if matched:
-            hits.append({"iri": d["iri"], "kind": d["kind"], "label": matched[0], "labels": d["labels"],
-                         "path": ep.cfg.base and (d["iri"][len(ep.cfg.base):] if d["iri"].startswith(ep.cfg.base)
-                                                   else None)})
-    hits.sort(key=lambda h: (h["kind"], len(h["label"]), h["label"]))
-    return hits[: max(1, min(limit, 1000))]

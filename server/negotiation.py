@@ -5,11 +5,18 @@ q-value of the *most specific* media range that matches it (type/subtype with pa
 type/subtype beats type/* beats */*), offers with q=0 are unacceptable, and ties go to the
 server's order of preference (the order of `offers`). A missing or empty Accept header means
 "anything", so the first offer wins. Returns None when nothing is acceptable (answer 406).
+
+`negotiate(request, kinds)` is what every route calls: it reads `format=` (a word, or a media type)
+and then Accept, against the formats the kinds offer in `formats.KINDS`, and returns a `Format`
+or None. `choose_format(kinds, accept, requested)` is the same without a request (the query
+workers call it once they know whether a query's answer is a table, a boolean or a graph).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from .formats import FORMATS, KINDS, Format, media_types
 
 
 @dataclass(frozen=True)
@@ -129,3 +136,40 @@ def prefers_html(accept: str | None) -> bool:
     explicit = [r for r in ranges if r.type != "*" and r.subtype != "*"]
     others = [r.q for r in explicit if f"{r.type}/{r.subtype}" not in ("text/html", "application/xhtml+xml")]
     return html >= max(others, default=0.0)
+
+
+def choose_format(kinds: list[str] | tuple[str, ...], accept: str | None, requested: str | None = None
+                  ) -> Format | None:
+    """The format to answer in, from the kinds' offers (first kind first). `requested` (a
+    `format=` word or a media type) decides alone when given: an unknown one is None (406).
+    A browser-like Accept gets HTML when a kind offers it (see `prefers_html`)."""
+    if requested:
+        word = requested.strip().lower()
+        for kind in kinds:
+            k = KINDS[kind]
+            name = k.words.get(word) or k.aliases.get(word) or next(
+                (n for n in k.offers if FORMATS[n].media_type == word), None)
+            if name:
+                return FORMATS[name]
+        return None
+    offers = [n for kind in kinds for n in KINDS[kind].offers]
+    if "html" in offers and prefers_html(accept):
+        return FORMATS["html"]
+    by_type = {FORMATS[n].media_type: n for n in reversed(offers)}  # first offer wins a shared type
+    aliases = {alias: FORMATS[name].media_type for kind in reversed(kinds)
+               for alias, name in KINDS[kind].aliases.items() if alias not in by_type}
+    chosen = choose(accept, list(dict.fromkeys(FORMATS[n].media_type for n in offers)), aliases)
+    return FORMATS[by_type[chosen]] if chosen else None
+
+
+def negotiate(request, kinds: list[str] | tuple[str, ...], requested: str | None = None) -> Format | None:
+    """The format for this request: `requested` (default: the `format` parameter, in the query
+    string or a form body), else its Accept header. None means answer 406 (`not_acceptable`)."""
+    if requested is None:
+        requested = request.values.get("format")
+    return choose_format(kinds, request.headers.get("Accept"), requested)
+
+
+def not_acceptable_message(kinds: list[str] | tuple[str, ...], requested: str | None = None) -> str:
+    what = f"unknown format {requested!r}; " if requested else ""
+    return f"Not Acceptable: {what}available as " + ", ".join(media_types(kinds))

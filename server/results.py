@@ -3,7 +3,8 @@
 pyoxigraph serialises whole result sets; we write our own (small) serialisers for SELECT/ASK so
 that a capped result is still a well-formed document, and so CSV/TSV follow the W3C's
 "SPARQL 1.1 Query Results CSV and TSV Formats" exactly (checked against the W3C's csv-tsv-res
-tests). RDF graphs (CONSTRUCT/DESCRIBE) go through pyoxigraph's serialisers.
+tests). RDF graphs (CONSTRUCT/DESCRIBE) go through pyoxigraph's serialisers. Which format is
+which media type, and which formats an answer offers, is `formats.py`'s registry.
 """
 
 from __future__ import annotations
@@ -15,86 +16,12 @@ from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
+from .formats import rdf_format
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RDF_DIRLANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
-
-# media type -> (format key, Content-Type header)
-TABULAR = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
-BOOLEAN = {k: v for k, v in TABULAR.items() if v in ("json", "xml")}
-GRAPH = {
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/ld+json": "jsonld",
-    "application/n-triples": "ntriples",
-    "text/plain": "ntriples",
-    "application/rdf+xml": "rdfxml",
-    "application/json": "jsonld",
-    "application/xml": "rdfxml",
-}
-CONTENT_TYPES = {
-    "json": "application/sparql-results+json; charset=utf-8",
-    "xml": "application/sparql-results+xml; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "turtle": "text/turtle; charset=utf-8",
-    "jsonld": "application/ld+json",
-    "ntriples": "application/n-triples",
-    "rdfxml": "application/rdf+xml",
-    "nquads": "application/n-quads",
-    "trig": "application/trig",
-}
-RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-}
-# what a `format=` parameter may say, per result kind
-FORMAT_ALIASES = {
-    "tabular": {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv"},
-    "boolean": {"json": "json", "srj": "json", "xml": "xml", "srx": "xml"},
-    "graph": {
-        "turtle": "turtle", "ttl": "turtle", "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld",
-        "nt": "ntriples", "ntriples": "ntriples", "n-triples": "ntriples",
-        "rdfxml": "rdfxml", "rdf": "rdfxml", "xml": "rdfxml",
-    },
-}
-CANONICAL = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-             "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
-             "jsonld": "application/ld+json", "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml"}
-OFFERS = {kind: list(dict.fromkeys(CANONICAL[v] for v in table.values()))
-          for kind, table in (("tabular", TABULAR), ("boolean", BOOLEAN), ("graph", GRAPH))}
-ALIASES = {kind: {k: CANONICAL[v] for k, v in table.items() if CANONICAL[v] != k}
-           for kind, table in (("tabular", TABULAR), ("boolean", BOOLEAN), ("graph", GRAPH))}
-KEYS = {"tabular": TABULAR, "boolean": BOOLEAN, "graph": GRAPH}
-
-
-def pick_format(kind: str, accept: str | None, fmt: str | None) -> str | None:
-    """The format key for a result of `kind` ('tabular', 'boolean', 'graph'), or None (406)."""
-    from .negotiation import choose
-
-    if fmt:
-        fmt = fmt.strip().lower()
-        if fmt in FORMAT_ALIASES[kind]:
-            return FORMAT_ALIASES[kind][fmt]
-        if fmt in KEYS[kind]:  # a full media type
-            return KEYS[kind][fmt]
-        return None
-    chosen = choose(accept, OFFERS[kind], ALIASES[kind])
-    return KEYS[kind][chosen] if chosen else None
-
 
 # ---------------------------------------------------------------- terms
 
@@ -239,4 +166,4 @@ def write_ask(out, fmt: str, value: bool) -> None:
 
 def write_graph(out, fmt: str, triples, cap: RowCap, prefixes: dict[str, str] | None = None) -> None:
     kept = list(cap.take(triples))
-    ox.serialize(kept, out, RDF_FORMATS[fmt], prefixes=prefixes if fmt in ("turtle", "trig", "rdfxml") else None)
+    ox.serialize(kept, out, rdf_format(fmt), prefixes=prefixes if fmt in ("turtle", "trig", "rdfxml") else None)

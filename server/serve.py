@@ -1,22 +1,35 @@
-"""`policykg serve`: the app under gunicorn (one process, threads; queries in worker processes)."""
+"""Serving the app under gunicorn: one web process with threads; queries run in worker processes.
+
+`serve(store, host, port, ...)` is what `policykg serve` calls, with plain arguments.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
+
+from gunicorn.app.base import BaseApplication
+from policykg.graph.namespaces import normalise_base
 
 from .config import ServerConfig
 from .storeinfo import oxigraph_dir
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
 
-def config_with(**overrides) -> ServerConfig:
-    """The environment's settings (POLICYKG_*), with every override that is not None on top."""
-    # replace() refuses a name that is not a setting
-    cfg = replace(ServerConfig.from_env(), **{k: v for k, v in overrides.items() if v is not None})
-    if not cfg.base.endswith(("/", "#")):
-        cfg.base += "/"
+
+def make_config(store: str | None = None, base: str | None = None, update_token: str | None = None,
+                timeout: float | None = None, max_rows: int | None = None,
+                workers: int | None = None) -> ServerConfig:
+    """The environment's settings (POLICYKG_*), overridden by every argument that is not None."""
+    cfg = ServerConfig.from_env()
+    overrides = {"store": store, "base": base, "update_token": update_token, "timeout": timeout,
+                 "max_rows": max_rows, "workers": workers}
+    for key, value in overrides.items():
+        if value is not None:
+            setattr(cfg, key, value)
+    cfg.base = normalise_base(cfg.base)
     return cfg
 
 
@@ -26,35 +39,26 @@ def check_store(cfg: ServerConfig) -> None:
         raise FileNotFoundError(f"no store at {cfg.store} (run `policykg load FILES --store {cfg.store}` first)")
 
 
-def run_serve(host: str = "127.0.0.1", port: int = 8000, **settings) -> int:
-    """Serve under gunicorn on host:port until stopped; `settings` are ServerConfig fields
-    (store, base, update_token, timeout, max_rows, workers), None meaning the environment's."""
-    cfg = config_with(**settings)
+def serve(store: str | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          workers: int | None = None, *, base: str | None = None, update_token: str | None = None,
+          timeout: float | None = None, max_rows: int | None = None) -> int:
+    """Serves the store at http://host:port/ until interrupted. Arguments left None come from the
+    environment (POLICYKG_*), then ServerConfig's defaults. Raises FileNotFoundError without a store."""
+    cfg = make_config(store, base, update_token, timeout, max_rows, workers)
     check_store(cfg)
-    from . import create_app
+    from .app import create_app
 
     app = create_app(cfg)
-    try:
-        from gunicorn.app.base import BaseApplication
-    except ImportError:  # pragma: no cover - gunicorn is a dependency
-        app.run(host=host, port=port, threaded=True)
-        return 0
-
-    class _Gunicorn(BaseApplication):
-        def __init__(self, application, options):
-            self.application = application
-            self.options = options
-            super().__init__()
-
-        def load_config(self):
-            for key, value in self.options.items():
-                self.cfg.set(key, value)
-
-        def load(self):
-            return self.application
-
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    options = {
+    print(f"policykg: serving {cfg.store} on http://{bind}/ (SPARQL at /sparql; "
+          f"{'updates enabled with token' if cfg.update_token else 'read-only'}; time limit {cfg.timeout:g} s; "
+          f"row limit {cfg.max_rows})", file=sys.stderr, flush=True)
+    _Gunicorn(app, gunicorn_options(cfg, bind)).run()
+    return 0
+
+
+def gunicorn_options(cfg: ServerConfig, bind: str) -> dict:
+    return {
         "bind": bind,
         # One web process: the query workers (cfg.workers processes) do the heavy lifting, and one
         # process keeps update mode's drain-and-restart of the readers consistent.
@@ -72,8 +76,19 @@ def run_serve(host: str = "127.0.0.1", port: int = 8000, **settings) -> int:
         # gunicorn's control socket is a fixed path shared by every instance: not needed here
         "control_socket_disable": True,
     }
-    print(f"policykg: serving {cfg.store} on http://{bind}/ (SPARQL at /sparql; "
-          f"{'updates enabled with token' if cfg.update_token else 'read-only'}; time limit {cfg.timeout:g} s; "
-          f"row limit {cfg.max_rows})", file=sys.stderr, flush=True)
-    _Gunicorn(app, options).run()
-    return 0
+
+
+class _Gunicorn(BaseApplication):
+    """gunicorn running an app object we built (its documented custom-application pattern)."""
+
+    def __init__(self, application, options: dict):
+        self.application = application
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self.application

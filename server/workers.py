@@ -25,7 +25,11 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
+from .formats import content_type, media_types, rdf_format
+from .negotiation import choose_format
+
 CHUNK = 64 * 1024
+KIND_WORDS = {"select": "tabular", "ask": "boolean", "graph": "graph"}  # as 406 messages have said
 
 
 class WorkerError(Exception):
@@ -114,15 +118,15 @@ def _run_query(store, job: dict, conn) -> None:
     sink = _Sink(conn if stream else None)
     order = None
     if isinstance(res, ox.QueryBoolean):
-        kind = "boolean"
+        kind = "ask"
     elif isinstance(res, ox.QuerySolutions):
-        kind = "tabular"
+        kind = "select"
         order = _star_order(job["query"])
     else:
         kind = "graph"
     if job.get("raw"):  # internal use: rows as JSON-like dicts
-        if kind != "tabular":
-            conn.send(("ok", {"kind": kind}, bool(res) if kind == "boolean" else None))
+        if kind != "select":
+            conn.send(("ok", {"kind": kind}, bool(res) if kind == "ask" else None))
             return
         names = [v.value for v in res.variables]
         rows = []
@@ -131,17 +135,18 @@ def _run_query(store, job: dict, conn) -> None:
         conn.send(("ok", {"kind": kind, "vars": names, "truncated": cap.truncated,
                           "elapsed": time.perf_counter() - t0}, rows))
         return
-    fmt = R.pick_format(kind, job.get("accept"), job.get("format"))
-    if fmt is None:
-        offers = ", ".join(R.OFFERS[kind])
-        conn.send(("error", 406, f"Not Acceptable: this {kind} result can be sent as {offers}"))
+    chosen = choose_format([kind], job.get("accept"), job.get("format"))
+    if chosen is None:
+        offers = ", ".join(media_types([kind]))
+        conn.send(("error", 406, f"Not Acceptable: this {KIND_WORDS[kind]} result can be sent as {offers}"))
         return
-    meta = {"kind": kind, "format": fmt, "content_type": R.CONTENT_TYPES[fmt]}
+    fmt = chosen.name
+    meta = {"kind": kind, "format": fmt, "content_type": chosen.content_type}
     if stream:
         conn.send(("start", meta))
-    if kind == "boolean":
+    if kind == "ask":
         R.write_ask(sink, fmt, bool(res))
-    elif kind == "tabular":
+    elif kind == "select":
         names = [v.value for v in res.variables]
         if order:
             # SELECT *: oxigraph lists the variables sorted; people expect the order they wrote them in
@@ -164,16 +169,14 @@ def _run_query(store, job: dict, conn) -> None:
 def _run_dump(store, job: dict, conn) -> None:
     import pyoxigraph as ox
 
-    from . import results as R
-
     fmt = job["format"]
-    conn.send(("start", {"content_type": R.CONTENT_TYPES[fmt]}))
+    conn.send(("start", {"content_type": content_type(fmt)}))
     sink = _Sink(conn)
     if fmt in ("nquads", "trig"):
-        store.dump(sink, R.RDF_FORMATS[fmt], prefixes=job.get("prefixes") if fmt == "trig" else None)
+        store.dump(sink, rdf_format(fmt), prefixes=job.get("prefixes") if fmt == "trig" else None)
     else:  # a triple format: the union of all graphs (the default graph analysts query)
         triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-        ox.serialize(triples, sink, R.RDF_FORMATS[fmt],
+        ox.serialize(triples, sink, rdf_format(fmt),
                      prefixes=job.get("prefixes") if fmt == "turtle" else None)
     sink.flush()
     conn.send(("end", {}))

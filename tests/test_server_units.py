@@ -66,3 +66,50 @@ def test_every_shipped_query_parses():
     for q in queries.values():
         assert q.title and q.description
         store.query(q.render())  # parses (and runs on an empty store)
+
+
+@pytest.mark.parametrize("kinds,accept,requested,expected", [
+    (["select"], None, None, "json"),
+    (["select"], "text/*;q=0.9, application/sparql-results+json;q=0.2", None, "csv"),
+    (["select"], "application/json", None, "json"),  # an alias named exactly
+    (["graph"], "application/json", None, "jsonld"),  # the same alias means JSON-LD for a graph
+    (["select"], "application/sparql-results+json;q=0, */*", None, "xml"),
+    (["select"], "text/html", "text/csv", "csv"),  # format= may be a media type
+    (["graph"], "text/html", "nt", "ntriples"),  # or a word; it beats Accept
+    (["graph"], None, "nonsense", None),
+    (["ask"], "text/csv", None, None),
+    (["graph", "html"], "text/html,application/xhtml+xml,*/*;q=0.8", None, "html"),  # a browser
+    (["graph", "html"], "*/*", None, "turtle"),  # curl
+    (["graph", "html"], None, "html", "html"),
+    (["html", "plainjson"], "application/json", None, "plainjson"),
+    (["dataset"], None, "nq", "nquads"),
+    (["export", "html"], "*/*", None, "csv"),
+])
+def test_choose_format(kinds, accept, requested, expected):
+    from policykg.server.negotiation import choose_format
+
+    chosen = choose_format(kinds, accept, requested)
+    assert (chosen.name if chosen else None) == expected
+
+
+def test_every_kind_offers_registered_formats():
+    from policykg.server.formats import FORMATS, KINDS
+
+    for kind in KINDS.values():
+        assert set(kind.offers) | set(kind.words.values()) | set(kind.aliases.values()) <= set(FORMATS)
+        assert set(kind.words.values()) | set(kind.aliases.values()) <= set(kind.offers)
+
+
+@pytest.mark.parametrize("iri,expected", [
+    ("https://w3id.org/policykg/ontology#Measure", "pkg:Measure"),
+    ("http://qudt.org/vocab/unit/PERCENT", "unit:PERCENT"),
+    ("http://www.w3.org/ns/shacl#NodeShape", "sh:NodeShape"),
+    ("https://w3id.org/policykg/id/agency/x", "<https://w3id.org/policykg/id/agency/x>"),  # no prefix covers it
+    ("http://purl.org/dc/terms/", "<http://purl.org/dc/terms/>"),  # nothing after the namespace
+    ("http://www.w3.org/ns/prov#a/b", "<http://www.w3.org/ns/prov#a/b>"),  # would need escaping
+    ("http://www.w3.org/2001/XMLSchema#x.", "<http://www.w3.org/2001/XMLSchema#x.>"),  # a trailing dot ends a triple
+])
+def test_compact(iri, expected):
+    from policykg.graph.namespaces import compact
+
+    assert compact(iri) == expected

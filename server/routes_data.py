@@ -1,0 +1,63 @@
+"""The dataset as a whole: /dump (streamed), VoID, the SPARQL service description, /healthz."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+from policykg.graph.namespaces import PKG_IRI, PREFIXES
+
+from .negotiation import negotiate, not_acceptable_message
+from .responses import Validators, plain_error, rdf_document
+from .state import current
+
+bp = Blueprint("data", __name__)
+
+EXTENSIONS = {"nquads": "nq", "trig": "trig", "turtle": "ttl", "ntriples": "nt"}
+
+
+@bp.route("/dump.<ext>")
+@bp.route("/dump")
+def dump(ext: str | None = None):
+    """Every quad (N-Quads, TriG) or the union graph (Turtle, N-Triples), streamed from a worker."""
+    ep = current()
+    requested = request.args.get("format") or ext
+    chosen = negotiate(request, ["dataset"], requested)
+    if chosen is None:
+        return plain_error(406, not_acceptable_message(["dataset"], requested))
+    v = Validators.of("dump|" + chosen.name)
+    if v.fresh():
+        return v.not_modified()
+    meta, chunks = ep.pool.stream({"op": "dump", "format": chosen.name, "prefixes": PREFIXES},
+                                  ep.cfg.export_timeout)
+    resp = Response(stream_with_context(chunks), content_type=meta["content_type"])
+    resp.headers["Content-Disposition"] = f'attachment; filename="policykg.{EXTENSIONS[chosen.name]}"'
+    return v.apply(resp)
+
+
+@bp.route("/.well-known/void")
+@bp.route("/void")
+def void():
+    ep = current()
+    ttl = render_template("void.ttl", stats=ep.stats(), root=request.url_root.rstrip("/"), cfg=ep.cfg,
+                          ontology=PKG_IRI)
+    return rdf_document(ttl, "void")
+
+
+def service_description() -> Response:
+    """The SPARQL 1.1 service description, what GET /sparql without a query answers to a machine."""
+    ep = current()
+    endpoint = request.base_url.rstrip("/")
+    if not endpoint.endswith("/sparql"):
+        endpoint = request.url_root + "sparql"
+    ttl = render_template("service.ttl", endpoint=endpoint, stats=ep.stats(), update=bool(ep.cfg.update_token),
+                          root=request.url_root.rstrip("/"))
+    return rdf_document(ttl, "sd")
+
+
+@bp.route("/healthz")
+def healthz():
+    ep = current()
+    version, _ = ep.version.get()
+    return Response(json.dumps({"status": "ok", "load_version": version, "workers": ep.pool.size}),
+                    mimetype="application/json")

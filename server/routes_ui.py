@@ -1,0 +1,41 @@
+"""The pages for people: the home page (what is in the store, how to use it) and the query page
+(YASGUI, with the canned queries as tabs and our prefixes)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+
+from . import canned
+from .responses import Validators, link
+from .state import current
+
+bp = Blueprint("ui", __name__)
+
+FALLBACK_QUERY = "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
+
+
+@bp.route("/")
+def home():
+    ep = current()
+    v = Validators.of("home")
+    if v.fresh():
+        return v.not_modified()
+    return v.apply(Response(render_template("home.html", stats=ep.stats(), cfg=ep.cfg)))
+
+
+@bp.route("/query")
+def query_page():
+    """YASGUI opened on `query=`, on a canned query (`canned=` and its parameters), or on the first one."""
+    ep = current()
+    q = request.args.get("query")
+    name = request.args.get("canned")
+    if not q and name in ep.queries:
+        try:
+            q = ep.queries[name].render(request.args)
+        except canned.ParamError:
+            q = ep.queries[name].render()
+    first = next(iter(ep.queries.values()), None)
+    default_query = q or (first.render() if first else FALLBACK_QUERY)
+    tabs = [{"name": c.name, "title": c.title, "query": c.render()} for c in ep.queries.values()]
+    return render_template("query.html", default_query=default_query, tabs=tabs, endpoint=link("sparql.endpoint"),
+                           cfg=ep.cfg)
