@@ -13,6 +13,7 @@ from typing import Any
 from policykg.graph import gazetteer
 from policykg.graph.iris import Minter, canonical_path, h
 from policykg.graph.namespaces import ELI, OA, ODRL, PKG, UNIT, bind_prefixes, normalise_base
+from policykg.loaders import units
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
 
@@ -40,28 +41,19 @@ FIGURE_ROLES = {
     "achieved": PKG.Achieved,
     "amount": PKG.Amount,
 }
-# units with a QUDT counterpart (key: Simplified, NFKC); others get a unit of ours
-QUDT_UNITS = {
-    "%": UNIT.PERCENT,
-    "‰": UNIT.PERMILLE,
-    "元": UNIT.CCY_CNY,
-    "天": UNIT.DAY,
-    "日": UNIT.DAY,
-    "个工作日": UNIT.DAY,
-    "小时": UNIT.HR,
-    "分钟": UNIT.MIN,
-    "年": UNIT.YR,
-    "个月": UNIT.MO,
-    "月": UNIT.MO,
-    "周": UNIT.WK,
-    "平方米": UNIT.M2,
-    "平方公里": UNIT.KiloM2,
-    "公里": UNIT.KiloM,
-    "米": UNIT.M,
-    "吨": UNIT.TONNE,
-    "千瓦": UNIT.KiloW,
-    "兆瓦": UNIT.MegaW,
-}
+
+
+def _qudt_units() -> dict[str, URIRef]:
+    """The loaders' unit table (loaders/data/units.tsv) → QUDT units, by written and canonical
+    form (keys: Simplified, NFKC); a unit QUDT lacks gets a unit of ours (`Builder._unit`)."""
+    out: dict[str, URIRef] = {}
+    for u in units():
+        if u.qudt:
+            out[u.written] = out[u.canonical] = UNIT[u.qudt]
+    return out
+
+
+QUDT_UNITS = _qudt_units()
 
 
 def _decimal(v: Any) -> Literal | None:
