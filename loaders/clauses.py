@@ -25,10 +25,14 @@ _WORD_ROLE = role_words()
 ROLE_WORD = re.compile("(?P<word>" + alternation(_WORD_ROLE) + ")")
 WORD_ROLE = {word: role for word, role in _WORD_ROLE.items() if role != "label"}
 _CO_WORDS = frozenset(word for word, role in WORD_ROLE.items() if role == "co")
-RANK_RULE = re.compile(
-    r"[(]?[,;。]?\s*(?:其中[,]?)?(?:责任单位中|各项任务中)?(?:列|排|排名|排在|位列|名列|列在)(?:第一位|第一个|第一|首位|首)(?:的|者)?(?:单位|部门)?(?:为|是)"
+# 列第一位的为牵头单位: the first agency named leads (下同: here and in every later item).
+_RANK_WORDS = (
+    r"(?:其中[,]?)?(?:责任单位中|各项任务中)?(?:列|排|排名|排在|位列|名列|列在)(?:第一位|第一个|第一|首位|首)(?:的|者)?(?:单位|部门)?(?:为|是)"
     r"(?:工作)?牵头(?:单位|部门)?(?:或汇总单位|或汇总部门)?(?:[,，]?\s*下同)?[)]?"
 )
+RANK_RULE = re.compile(r"[(]?[,;。]?\s*" + _RANK_WORDS)
+# The same rule stated once in a notice before the first item (no clause punctuation before it).
+RANK_RULE_IN_PREAMBLE = re.compile(r"[(]?" + _RANK_WORDS)
 STAR_RULE = re.compile(r"(?:标|带|注)?[★☆*](?:号)?(?:的|者)?(?:单位)?(?:为|是)牵头(?:单位|部门)")
 # 以下各项任务均由…负责落实，不再单独列出: words of each slot in loaders/data/inheritance.tsv.
 INHERIT = re.compile(
