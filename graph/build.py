@@ -21,6 +21,7 @@ from policykg.loaders import (
     Record,
     Role,
     Script,
+    units,
 )
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
@@ -58,28 +59,19 @@ FIGURE_ROLES = {
     FigureRole.ACHIEVED: PKG.Achieved,
     FigureRole.AMOUNT: PKG.Amount,
 }
-# units with a QUDT counterpart (key: Simplified, NFKC); others get a unit of ours
-QUDT_UNITS = {
-    "%": UNIT.PERCENT,
-    "‰": UNIT.PERMILLE,
-    "元": UNIT.CCY_CNY,
-    "天": UNIT.DAY,
-    "日": UNIT.DAY,
-    "个工作日": UNIT.DAY,
-    "小时": UNIT.HR,
-    "分钟": UNIT.MIN,
-    "年": UNIT.YR,
-    "个月": UNIT.MO,
-    "月": UNIT.MO,
-    "周": UNIT.WK,
-    "平方米": UNIT.M2,
-    "平方公里": UNIT.KiloM2,
-    "公里": UNIT.KiloM,
-    "米": UNIT.M,
-    "吨": UNIT.TONNE,
-    "千瓦": UNIT.KiloW,
-    "兆瓦": UNIT.MegaW,
-}
+
+
+def _qudt_units() -> dict[str, URIRef]:
+    """The loaders' unit table (loaders/data/units.tsv) → QUDT units, by written and canonical
+    form (keys: Simplified, NFKC); a unit QUDT lacks gets a unit of ours (`Builder._unit`)."""
+    out: dict[str, URIRef] = {}
+    for u in units():
+        if u.qudt:
+            out[u.written] = out[u.canonical] = UNIT[u.qudt]
+    return out
+
+
+QUDT_UNITS = _qudt_units()
 
 
 def _decimal(v: int | float | None) -> Literal | None:

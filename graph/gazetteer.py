@@ -8,10 +8,12 @@ Two curated data files ship with the package:
   `{base}function`; an agency that matches a function gets the IRI
   `{base}agency/{jurisdiction}/{function id}`, so 市发改委 and 市发展和改革委员会 in 无锡 are one
   node, and the function makes 无锡 and 武汉 comparable.
-- `data/jurisdictions.tsv`: GB/T 2260 codes of provinces and some cities, with the province of
-  each city (for 省… names in a city's text).
+- the places the loaders know (`loaders/data/places.tsv`, read through `policykg.loaders.places()`):
+  GB/T 2260 codes of provinces and some cities, with the province of each city (for 省… names in
+  a city's text). Places listed there without a code are unknown here (hashed IRIs).
 
-Names are matched after NFKC, Traditional->Simplified and pinyin-gloss removal, with the level
+Names are matched after NFKC, Traditional->Simplified and pinyin-gloss removal (the loaders'
+`simplified_key`, so a mention's `key` in a record and `name_key` here agree), with the level
 prefix (市/省, or the place name: 无锡市, 江苏省) stripped; a name without prefix counts as the
 document's own level, except …厅 (a provincial department). Unknown names keep a hashed IRI
 `{base}agency/{jurisdiction}/h-…` keyed on level + name, still scoped by the jurisdiction.
@@ -21,29 +23,21 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 
 from policykg.graph.iris import h
+from policykg.loaders import places, simplified_key
 
-_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]+[)）]")
-
-
-@functools.lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
+# The script converters are the loaders' (one in the project); the server reaches them here.
+from policykg.loaders import to_simplified as to_simplified
+from policykg.loaders import to_traditional as to_traditional
 
 
 @functools.lru_cache(maxsize=20000)
 def name_key(name: str) -> str:
     """Matching key of a name: pinyin glosses removed, NFKC, Simplified, no white space."""
-    s = _PINYIN.sub("", name or "")
-    s = unicodedata.normalize("NFKC", s)
-    s = _t2s().convert(s)
-    return re.sub(r"\s+", "", s)
+    return simplified_key(name or "")
 
 
 def _rows(name: str) -> list[list[str]]:
@@ -96,11 +90,12 @@ def _variant_index() -> dict[str, Function]:
 def jurisdictions() -> dict[str, Jurisdiction]:
     """Known jurisdictions by name and by short name."""
     out: dict[str, Jurisdiction] = {}
-    for r in _rows("jurisdictions.tsv"):
-        code, name, short, level, parent, en = (r + [""] * 6)[:6]
-        j = Jurisdiction(code, name, level, short, code, parent or None, en or None)
-        out[name] = j
-        out.setdefault(short, j)
+    for p in places():
+        if not p.code:
+            continue  # known to the loaders by name only: a hashed IRI, as any unknown place
+        j = Jurisdiction(p.code, p.name, p.level, p.short, p.code, p.parent or None, p.en or None)
+        out[p.name] = j
+        out.setdefault(p.short, j)
     return out
 
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
+
+# The numbering-path canonicaliser is the loaders' (one in the project); build.py uses it for
+# records without `path_key`.
+from policykg.loaders import canonical_path as canonical_path
 
 _ASCII_SLUG = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -25,44 +28,6 @@ def file_slug(file_name: str) -> str:
     if stem and not _ASCII_SLUG.search(stem) and len(stem) <= 80:
         return stem
     return "f-" + h(file_name)
-
-
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
-
-
-def _cn_int(tok: str) -> int | None:
-    if tok.isdigit():
-        return int(tok)
-    if not tok or any(c not in _CN_DIGITS and c not in "十百" for c in tok):
-        return None
-    total = cur = 0
-    for c in tok:
-        if c == "百":
-            total += (cur or 1) * 100
-            cur = 0
-        elif c == "十":
-            total += (cur or 1) * 10
-            cur = 0
-        else:
-            cur = _CN_DIGITS[c]
-    return total + cur
-
-
-def canonical_path(path: str) -> str:
-    """Canonical numbering path (`二/（一）/1` -> `2/(1)/1`), as the records' `path_key`.
-
-    Used only when a record lacks `path_key`."""
-    out = []
-    for seg in str(path or "").split("/"):
-        seg = unicodedata.normalize("NFKC", seg).strip()
-        if not seg:
-            continue
-        paren = seg.startswith(("(", "〔"))
-        core = re.sub(r"[()〔〕、.．\s]", "", seg)
-        n = _cn_int(core)
-        out.append(seg if n is None else (f"({n})" if paren else str(n)))
-    return "/".join(out)
 
 
 def path_slug(path_key: str) -> str:

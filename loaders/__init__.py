@@ -12,12 +12,18 @@ Public API (the graph and the CLI import these names from `policykg.loaders`, no
   `Record.to_json()` give the JSON `policykg extract` writes, `Record.from_dict()` reads it
   back (raising `RecordError`); `record_schema()` is its JSON Schema, shipped as
   `data/record.schema.json` (`record_schema_path()`).
+
+Helpers the graph shares with the loaders (one of each in the project): the
+numeral parser `cn_to_int`, the numbering-path canonicaliser `canonical_path`,
+the script converters `to_simplified` / `to_traditional` and the matching key
+`simplified_key`, and the vocabulary tables `units()` and `places()`.
 """
 
 from pathlib import Path
 
 from policykg.loaders.errors import ExtractionError, RecordError
 from policykg.loaders.extract import extract_file, extract_text
+from policykg.loaders.numerals import canonical_path, cn_to_int
 from policykg.loaders.reading import read_text
 from policykg.loaders.records import (
     AnnouncedPlan,
@@ -37,6 +43,8 @@ from policykg.loaders.records import (
     Script,
     record_schema,
 )
+from policykg.loaders.textnorm import simplified_key, to_simplified, to_traditional
+from policykg.loaders.vocabulary import Place, Unit, places, units
 
 
 def record_schema_path() -> Path:
@@ -46,6 +54,15 @@ def record_schema_path() -> Path:
 
 __all__ = [
     "AnnouncedPlan",
+    "Place",
+    "Unit",
+    "canonical_path",
+    "cn_to_int",
+    "places",
+    "simplified_key",
+    "to_simplified",
+    "to_traditional",
+    "units",
     "Comparator",
     "Deadline",
     "ExtractionError",

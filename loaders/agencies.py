@@ -9,22 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Words an organisation's name ends with. Verbs that end in 办 or 会 are
-# excluded below; a bare place (青岛市) is not an organisation.
-_ORG_END = re.compile(
-    r"(?:局|委|办|厅|部|院|府|中心|公司|集团|银行|分行|支行|总行|人行|营管部|海关|部门|单位|室|处|署|所|"
-    r"队|团|联|协|库|社|站|组|指挥部|国企|机构|党委|党工委|学校|大学|委员会|管委会|协会|商会|联合会|基金会|"
-    r"理事会|促会|红十字会|工会|学会|研究会|联谊会|办事处|监狱|中院|法庭|街道|乡镇|镇政府|管理区|示范区管委会|交易所|"
-    r"供电公司|电视台|报社|医院|大队|支队|中队|总队|派出所|开发区|高新区|经开区|新区|园区|示范区|试验区|合作区|"
-    r"保税区|综保区|自贸区|专班|工作专班)$"
-)
-_NOT_ORG_END = re.compile(
-    r"(?:承办|督办|交办|会办|代办|帮办|举办|创办|开办|主办|协办|试办|兴办|筹办|查办|包办|"
-    r"社会|机会|大会|会议|峰会|展会|年会|工作室|教室|好处|之处|到处|出处|住所|场所|处所|"
-    r"参与|配合|负责|落实|团队|梯队|队伍|平台|制度|机制|政策|措施|工作|项目|企业|产业|领域|"
-    r"服务|管理|建设|发展|改革|部署|要求|内部|外部|全部|局部|干部|总部|基地|园区|社区)$"
-)
-_PERSON_END = re.compile(r"(?:市长|省长|区长|县长|书记|主任|局长|厅长|主席|部长|同志|秘书长|委员|代表)$")
+from policykg.loaders.vocabulary import alternation, name_endings
+
+# How a name ends tells what it names (loaders/data/name_endings.tsv): an organisation's name
+# ends in 局, 委员会, 工作专班 …; words that end like one but name none (举办, 社会, 总部) are
+# checked first; a bare place (青岛市) is not an organisation, nor a person's title (市长).
+_ORG_END = re.compile(alternation(name_endings("organisation")) + "$")
+_NOT_ORG_END = re.compile(alternation(name_endings("not-organisation")) + "$")
+_PERSON_END = re.compile(alternation(name_endings("person")) + "$")
 COLLECTIVE_START = re.compile(r"^(?:[省市区县州]?各|[省市区县]直|相关|有关|其他|[省市区县](?:各|直)?(?:相关|有关))")
 COLLECTIVE_ANY = re.compile(r"各相关|各有关|成员单位|各部门|有关部门|相关部门|各单位|有关单位|各成员")
 _GENERIC_ORG = re.compile(r"^(?:人民政府|政府|党委|党工委|管委会|人大|政协|纪委|监委|人大常委会|部门|单位)$")

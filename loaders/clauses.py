@@ -14,42 +14,34 @@ import re
 from dataclasses import dataclass, field
 
 from policykg.loaders.agencies import Name, is_org, split_names
+from policykg.loaders.vocabulary import OWNER_ROLES, alternation, inheritance_words, role_labels, role_words
 
-LABEL = re.compile(
-    r"(?P<label>牵头负责领导|牵头领导|责任领导|分管领导|牵头市领导|责任人|联系人|牵头责任单位|协同责任单位|配合责任单位|"
-    r"牵头单位|牵头部门|主办单位|责任单位|责任部门|责任主体|实施主体|责任处室|责任科室|承办单位|实施单位|主体单位|"
-    r"配合单位|配合部门|协同单位|协同部门|协办单位|参与单位|参与部门|协助单位|督办单位|部门分工|责任分工|任务分工|"
-    r"完成时限|完成时间|时间节点|时限要求|主办|协办|牵头|配合|参与|分工)\s*[:：]"
-)
-LABEL_ROLE = {
-    "牵头责任单位": "lead", "牵头单位": "lead", "牵头部门": "lead", "主办单位": "lead",
-    "责任单位": "responsible", "责任部门": "responsible", "承办单位": "responsible",
-    "实施单位": "responsible", "主体单位": "responsible", "责任主体": "responsible", "实施主体": "responsible",
-    "责任处室": "responsible", "责任科室": "responsible", "协同部门": "co", "参与部门": "co",
-    "协同责任单位": "co", "配合责任单位": "co", "配合单位": "co", "配合部门": "co", "协同单位": "co",
-    "协办单位": "co", "参与单位": "co", "协助单位": "co",
-    "部门分工": "responsible", "责任分工": "responsible", "任务分工": "responsible", "分工": "responsible",
-    "主办": "lead", "牵头": "lead", "协办": "co", "配合": "co", "参与": "co",
-}
-# Role words closing a group of names inside a clause, longest first.
-ROLE_WORD = re.compile(
-    r"(?P<word>分别牵头负责|分别牵头|牵头负责|牵头卖力|总牵头|牵头抓总|牵头|主办|协办|配合|协同|参与|按职责分工负责|按照职责分工负责|"
-    r"按职责分工落实|按职责分工卖力|按职责负责|按照职责分工|按职责分工|分工负责|分别负责|负责落实|共同负责|负责|卖力|落实)"
-)
-# 卖力 is how machine-spun copies of these pages write 负责.
-WORD_ROLE = {"分别牵头负责": "lead", "分别牵头": "lead", "牵头负责": "lead", "牵头卖力": "lead", "总牵头": "lead",
-             "牵头抓总": "lead",
-             "牵头": "lead", "主办": "lead", "协办": "co", "配合": "co", "协同": "co", "参与": "co"}
-RANK_RULE = re.compile(
-    r"[(]?[,;。]?\s*(?:其中[,]?)?(?:责任单位中|各项任务中)?(?:列|排|排名|排在|位列|名列|列在)(?:第一位|第一个|第一|首位|首)(?:的|者)?(?:单位|部门)?(?:为|是)"
+# Labels before a colon and the words that close a group of names: loaders/data/role_labels.tsv
+# and role_words.tsv. Only labels of owners give a role; a person's or a deadline's value is skipped.
+_LABEL_MEANING = role_labels()
+LABEL = re.compile(r"(?P<label>" + alternation(_LABEL_MEANING) + r")\s*[:：]")
+LABEL_ROLE = {label: meaning for label, meaning in _LABEL_MEANING.items() if meaning in OWNER_ROLES}
+_WORD_ROLE = role_words()
+ROLE_WORD = re.compile("(?P<word>" + alternation(_WORD_ROLE) + ")")
+WORD_ROLE = {word: role for word, role in _WORD_ROLE.items() if role != "label"}
+_CO_WORDS = frozenset(word for word, role in WORD_ROLE.items() if role == "co")
+# 列第一位的为牵头单位: the first agency named leads (下同: here and in every later item).
+_RANK_WORDS = (
+    r"(?:其中[,]?)?(?:责任单位中|各项任务中)?(?:列|排|排名|排在|位列|名列|列在)(?:第一位|第一个|第一|首位|首)(?:的|者)?(?:单位|部门)?(?:为|是)"
     r"(?:工作)?牵头(?:单位|部门)?(?:或汇总单位|或汇总部门)?(?:[,，]?\s*下同)?[)]?"
 )
+RANK_RULE = re.compile(r"[(]?[,;。]?\s*" + _RANK_WORDS)
+# The same rule stated once in a notice before the first item (no clause punctuation before it).
+RANK_RULE_IN_PREAMBLE = re.compile(r"[(]?" + _RANK_WORDS)
 STAR_RULE = re.compile(r"(?:标|带|注)?[★☆*](?:号)?(?:的|者)?(?:单位)?(?:为|是)牵头(?:单位|部门)")
+# 以下各项任务均由…负责落实，不再单独列出: words of each slot in loaders/data/inheritance.tsv.
 INHERIT = re.compile(
-    r"(?:除(?:专门|单独|另行)?(?:列出|列明|注明)(?:的|者)?(?:以)?外[,]?)?(?:以下|具体|上述)(?:各项|所有|任务|措施|事项|工作|重点){0,3}"
-    r"(?:均需|均由|均涉及|均要|均请|均须|均应|都需|均)"
-    r"(?P<names>.+?)(?:负责落实|落实|负责|参与|配合|承担)?[,]?\s*不再(?:单独|重复|逐一|一一|做)?(?:列出|重复|列明|标注|分工)"
-    r"(?:[,]?\s*下同)?"
+    r"(?:除(?:专门|单独|另行)?(?:列出|列明|注明)(?:的|者)?(?:以)?外[,]?)?"
+    + alternation(inheritance_words("scope")) + alternation(inheritance_words("object")) + "{0,3}"
+    + alternation(inheritance_words("all"))
+    + r"(?P<names>.+?)" + alternation(inheritance_words("verb")) + r"?[,]?\s*不再"
+    + alternation(inheritance_words("again")) + "?" + alternation(inheritance_words("listed"))
+    + r"(?:[,]?\s*下同)?"
 )
 # Words that annotate a list rather than name anyone: scope notes, quoted words, 除…外 exceptions.
 ANNOTATION = re.compile(r"〈[^〉]*〉|\((?:含|包括|不含)[^()]*\)|“[^”]{0,20}”|除[^,;。()]{0,24}外[,]?")
@@ -150,7 +142,7 @@ def _parse_groups(body: str, s: int, e: int, base: int, role: str, clause: Claus
         word = m.group("word")
         g_start, g_end = pos, s + m.start()
         group_role = WORD_ROLE.get(word, role)
-        if word in ("配合", "协同", "参与", "协办") and role == "lead":
+        if word in _CO_WORDS and role == "lead":
             group_role = "co"
         _add_names(body, g_start, g_end, base, group_role, clause)
         pos = s + m.end()

@@ -15,6 +15,7 @@ from policykg.loaders.agencies import Name, is_collective, split_names
 from policykg.loaders.errors import ExtractionError
 from policykg.loaders.figures import find_figures
 from policykg.loaders.metadata import find_metadata
+from policykg.loaders.numerals import canonical_path
 from policykg.loaders.reading import SourceText, read_source
 from policykg.loaders.records import (
     AnnouncedPlan,
@@ -301,7 +302,7 @@ def _measures(nt: NormText, seg: Segmentation, bundle: bool) -> list[Measure]:
 
     star_rule = bool(cl.STAR_RULE.search(text))
     rank_rule = False
-    if re.search(cl.RANK_RULE.pattern.replace("[,;。]?\\s*", ""), text[: seg.items[0].marker[0]] if seg.items else ""):
+    if cl.RANK_RULE_IN_PREAMBLE.search(text[: seg.items[0].marker[0]] if seg.items else ""):
         rank_rule = True
     inherited_by_plan: dict[int | None, list[Name]] = {}
     heading_leads: dict[int, list[tuple[Name, str]]] = {}
@@ -484,18 +485,7 @@ def _written(nt: NormText, name: Name) -> str:
 
 
 def _path_key(nt: NormText, it: Item) -> str:
-    from policykg.loaders.numerals import cn_to_int
-
-    parts = []
-    for a in reversed(_ancestors(it)):
-        label = nt.text[a.label[0]:a.label[1]]
-        bracket = a.style in ("pcn", "pnum")
-        if a.style == "part":
-            parts.append(f"part{a.number}")
-        else:
-            n = a.number if a.number else cn_to_int(re.sub(r"\D", "", label) or "0")
-            parts.append(f"({n})" if bracket else str(n))
-    return "/".join(parts)
+    return canonical_path("/".join(nt.text[a.label[0]:a.label[1]] for a in reversed(_ancestors(it))))
 
 
 def _sources(nt: NormText, seg: Segmentation, it: Item) -> list[str]:

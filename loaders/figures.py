@@ -12,33 +12,26 @@ import re
 from dataclasses import dataclass
 
 from policykg.loaders.numerals import parse_number
+from policykg.loaders.vocabulary import alternation, comparator_words, units
 
 _CN = "零〇一二两三四五六七八九十百千"
 NUM = rf"(?:\d+/\d+|\d+(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{_CN}]{{1,6}})"
 MULT = r"(?:万亿|千亿|百亿|千万|百万|亿|万)?"
-UNITS = [
-    "个百分点", "个工作日", "工作日", "公里/平方公里", "平方公里", "平方米", "立方米", "公里", "千米", "公顷", "亩",
-    "千瓦时", "千瓦", "兆瓦", "吨", "%/日", "%", "‰", "美元", "元", "家", "个月", "个", "名", "人次", "人", "次", "户",
-    "场", "项", "条", "件", "所", "座", "台", "套", "批", "倍", "辆", "张", "份", "篇", "类", "支", "艘", "架", "栋",
-    "间", "宗", "笔", "种", "天", "日", "小时", "周", "年", "GB", "TB", "MB",
-]
-UNIT = "(?:" + "|".join(re.escape(u) for u in UNITS) + ")"
+# Units as printed, longest first (个工作日 before 工作日 before 日): loaders/data/units.tsv.
+UNIT = alternation(u.written for u in units())
+CANONICAL_UNIT = {u.written: u.canonical for u in units()}
 FIGURE = re.compile(
     rf"(?P<n1>{NUM})(?P<m1>{MULT})\s?(?P<u1>{UNIT})?(?P<inc1>\(含\))?"
     rf"(?:\s?(?P<dash>[~\-—–至到])\s?(?P<n2>{NUM})(?P<m2>{MULT})\s?(?P<u2>{UNIT})?(?P<inc2>\(含\))?)?"
 )
-SUFFIX = re.compile(r"^\s?(?:\(含\))?(?P<word>及以上|及以下|以上|以下|以内|之内|内|左右|多|余|强|号|届)")
-PREFIX_WORDS = [
-    ("不低于", ">="), ("不少于", ">="), ("不小于", ">="), ("至少", ">="), ("最少", ">="), ("最低", ">="),
-    ("不超过", "<="), ("不高于", "<="), ("不大于", "<="), ("最高", "<="), ("最多", "<="), ("最长", "<="),
-    ("上限", "<="), ("封顶", "<="), ("控制在", "="), ("超过", ">"), ("突破", ">"), ("高于", ">"), ("大于", ">"),
-    ("多于", ">"), ("超", ">"), ("低于", "<"), ("少于", "<"), ("小于", "<"), ("不足", "<"),
-]
-PREFIX = re.compile("|".join(w for w, _ in PREFIX_WORDS))
-PREFIX_CMP = dict(PREFIX_WORDS)
-SUFFIX_CMP = {"以上": ">=", "及以上": ">=", "以下": "<=", "及以下": "<=", "以内": "<=", "之内": "<=", "内": "<=",
-              "左右": "="}
-TIME_UNITS = {"年", "个月", "天", "日", "工作日", "个工作日", "小时", "周"}
+# Comparator words before and after a figure: loaders/data/comparators.tsv.
+PREFIX_CMP = comparator_words("before")
+PREFIX = re.compile(alternation(PREFIX_CMP))
+_AFTER = comparator_words("after")
+SUFFIX = re.compile(r"^\s?(?:\(含\))?(?P<word>" + alternation(_AFTER) + ")")
+SUFFIX_CMP = {w: c for w, c in _AFTER.items() if c != "none"}
+NOT_TARGET_AFTER = frozenset(w for w, c in _AFTER.items() if c == "none")  # 500强, 10余家, 3号
+TIME_UNITS = frozenset(u.written for u in units() if u.dimension == "time")
 # Counts of kinds of things, not commitments: 8大类, 4个结构性指标, 三个档次.
 CATEGORY_NOUN = re.compile(
     r"^[^,;。、:]{0,10}?(?:指标|部门|方面|档次|领域|行业|环节|类别|板块|清单|渠道|层级|维度|主管部门|大类|细项|系统|机制|模式|工程|举措|措施|政策|任务|要求)"
@@ -202,7 +195,7 @@ def _figure(body: str, m: re.Match, practice: bool) -> Figure | None:
         return None
     suffix_m = SUFFIX.match(body[e:])
     suffix = suffix_m.group("word") if suffix_m else None
-    if suffix in ("多", "余", "强", "号", "届"):
+    if suffix in NOT_TARGET_AFTER:
         return None
     if suffix_m:
         e += suffix_m.end()
@@ -232,8 +225,7 @@ def _figure(body: str, m: re.Match, practice: bool) -> Figure | None:
         return None
     if practice and n2 is None and not _policy_parameter(body, s, e, comparator, text_start < s):
         return None
-    norm_unit = {"个工作日": "工作日", "个月": "月"}.get(unit, unit)
-    fig = Figure(body[text_start:e], text_start, e, norm_unit, comparator)
+    fig = Figure(body[text_start:e], text_start, e, CANONICAL_UNIT.get(unit, unit), comparator)  # "" for 2/3
     if n2 is not None:
         m2 = m.group("m2") or m1
         m1_eff = m1 or (m2 if not u1 else "")
@@ -248,8 +240,6 @@ def _figure(body: str, m: re.Match, practice: bool) -> Figure | None:
         if value is None:
             return None
         fig.value = value
-    if unit == "个月":
-        fig.unit = "月"
     fig.role = _role(fig, body, s)
     return fig
 

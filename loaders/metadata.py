@@ -8,21 +8,36 @@ from dataclasses import dataclass
 from policykg.loaders.agencies import is_org
 from policykg.loaders.structure import Segmentation, Title
 from policykg.loaders.textnorm import NormText
+from policykg.loaders.vocabulary import alternation, metadata_labels, noise_words, places
 
 DOC_NUMBER = re.compile(
     r"[\u4e00-\u9fff]{1,8}\s?[〔\[【(]\s?(?:19|20)\d{2}\s?[〕\]】)]\s?\d{1,4}\s?号"
 )
 CN_DATE = re.compile(r"((?:19|20)\d{2})\s?年\s?(\d{1,2})\s?月\s?(\d{1,2})\s?日")
 ISO_DATE = re.compile(r"((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})")
-META_DATE = re.compile(r"(?:【(?:发布|公布|成文|印发|签发)日期】|成文日期\s*:?\s*|发文日期\s*:?\s*)\s*(?P<d>[\d.\-/年月日 ]{8,14})")
-PROVINCES = ("北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省", "浙江省",
-             "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "海南省", "四川省", "贵州省",
-             "云南省", "陕西省", "甘肃省", "青海省", "台湾省", "内蒙古自治区", "广西壮族自治区", "西藏自治区",
-             "宁夏回族自治区", "新疆维吾尔自治区")
-LONG_PLACES = ("哈尔滨", "石家庄", "张家口", "秦皇岛", "连云港", "马鞍山", "景德镇", "平顶山", "驻马店", "攀枝花",
-               "六盘水", "张家界", "防城港", "嘉峪关", "牡丹江", "佳木斯", "葫芦岛", "双鸭山", "七台河", "三门峡",
-               "石嘴山", "吐鲁番", "日喀则", "沙坪坝", "九龙坡", "大渡口", "绥芬河", "呼和浩特", "乌鲁木齐", "齐齐哈尔",
-               "鄂尔多斯", "克拉玛依")
+
+
+def _label_pattern(field: str) -> str:
+    """Row labels of a metadata field in each printed form (loaders/data/metadata_labels.tsv)."""
+    forms = []
+    if words := metadata_labels(field, "bracket"):
+        forms.append("【" + alternation(words) + "】")
+    if words := metadata_labels(field, "colon"):
+        forms.append(alternation(words) + r"\s*:")
+    if words := metadata_labels(field, "colon-optional"):
+        forms.append(alternation(words) + r"\s*:?")
+    return "(?:" + "|".join(forms) + ")"
+
+
+META_DATE = re.compile(_label_pattern("date") + r"\s*(?P<d>[\d.\-/年月日 ]{8,14})")
+META_ISSUER = re.compile(_label_pattern("issuer") + r"\s*(?P<x>[^\s【:]{4,30})")
+# Places known by name (loaders/data/places.tsv): provinces by their full names, and cities and
+# districts whose names are longer than the two characters the generic pattern expects.
+PROVINCES = tuple(p.name for p in places() if p.level == "province")
+LONG_PLACES = tuple(p.short for p in places() if p.level != "province" and len(p.short) >= 3)
+_PROVINCE = re.compile(alternation(PROVINCES))
+_LONG_PLACE = re.compile(alternation(LONG_PLACES) + "[市区县]")
+_NOT_PLACES = frozenset(noise_words("not-place"))  # 全市, 本市, 地级: two characters, no place
 PLACE = re.compile(r"([\u4e00-\u9fff]{2})(省|市|州|区|县)")
 
 
@@ -128,7 +143,7 @@ def find_metadata(nt: NormText, seg: Segmentation, announced: int) -> Metadata:
                     md.issuer_span = nt.orig_span(s, s + len(line))
                 break
             k = line_start - 1
-    row = re.search(r"(?:【(?:发布单位|制定机关)】|发布机构\s*:|发文机关\s*:?)\s*(?P<x>[^\s【:]{4,30})", text[:3000])
+    row = META_ISSUER.search(text[:3000])
     row_issuer = nt.orig(*row.span("x")) if row and is_org(row.group("x")) else None
     if md.issuer is None and md.title:
         t = re.sub(r"\s+", "", _simplified_title(nt, md))
@@ -209,17 +224,13 @@ def _cut_orig_prefix(original: str, n_chars: int) -> str:
 
 
 def _place_in(text: str) -> tuple[int, int] | None:
-    for p in PROVINCES:
-        k = text.find(p)
-        if k >= 0:
-            return k, k + len(p)
-    for p in LONG_PLACES:
-        for suffix in "市区县":
-            k = text.find(p + suffix)
-            if k >= 0:
-                return k, k + len(p) + 1
+    """The first place named in `text`: a province, a long place name, else 无锡市-like words."""
+    for known in (_PROVINCE, _LONG_PLACE):
+        m = known.search(text)
+        if m:
+            return m.span()
     for m in PLACE.finditer(text):
-        if m.group(1) in ("人民", "政府", "全省", "全市", "本市", "我市", "各市", "各县", "各区", "地级", "县级"):
+        if m.group(1) in _NOT_PLACES:
             continue
         if re.search(r"[一二三四五六七八九十两各全本我]", m.group(1)):
             continue

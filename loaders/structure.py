@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from policykg.loaders.numerals import cn_to_int
 from policykg.loaders.textnorm import NormText
+from policykg.loaders.vocabulary import alternation, noise_words, table_headers
 
 CN = "一二三四五六七八九十百零〇两"
 _BEFORE = r"(?:(?<=\n)|(?<=^)|(?<=[ \t★☆●•◆■□▲△∙·>]))"
@@ -225,8 +226,8 @@ def _follows_bare_marker(lines, i) -> bool:
     return bool(re.fullmatch(r"\d{1,3}|[(（]?[一二三四五六七八九十]{1,3}[)）、]?|\d{1,3}[.、]", prev))
 
 
-_CHROME = re.compile(r"小编|带你|了解|点击|阅读|浏览|分享|收藏|打印|字体|来源|发布|当前位置|首页|>|主办|承办|目录|正文|"
-                     r"文章属性|基本介绍|政策全文|^附件\d*$|文件$|^[∙·•]")
+# web page furniture (loaders/data/noise_words.tsv), attachment lines, bullets
+_CHROME = re.compile(alternation(noise_words("page")) + r"|^附件\d*$|文件$|^[∙·•]")
 _DOC_NUMBER_LINE = re.compile(r"[〔\[【(]\s?(?:19|20)\d{2}\s?[〕\]】)]\s?\d{1,4}\s?号")
 
 
@@ -414,16 +415,17 @@ def _header_without_rows(text: str) -> list[str]:
             continue
         if len(cell) <= 8 and not re.search(r"[。,:;]", cell):
             run.append(cell)
-            if len(run) >= 3 and any(w in c for c in run for w in ("责任单位", "牵头单位")):
+            if len(run) >= 3 and any(w in c for c in run for w in _OWNER_HEADERS):
                 return run
         else:
             run = []
     return []
 
 
-_HEADER_WORDS = ("序号", "名称", "项目", "内容", "任务", "责任单位", "牵头单位", "配合单位", "来源", "进展情况",
-                 "完成情况", "落实情况", "责任人", "分管领导", "备注", "完成时限", "时间节点", "牵头领导", "责任领导", "工作措施", "主要任务", "重点工作",
-                 "预期目标", "目标任务", "主要做法", "具体措施", "工作目标", "号")
+# Header cells of task tables (loaders/data/table_headers.tsv).
+_HEADER_WORDS = tuple(h.header for h in table_headers())
+_ANCHOR_HEADERS = tuple(h.header for h in table_headers() if h.anchor)
+_OWNER_HEADERS = tuple(h.header for h in table_headers() if h.meaning in ("lead", "responsible"))
 
 
 def _table_columns(text: str, items: list[Item]) -> tuple[list[str], dict[int, str]]:
@@ -436,7 +438,7 @@ def _table_columns(text: str, items: list[Item]) -> tuple[list[str], dict[int, s
     if not rows:
         return _header_without_rows(text), {}
     header = _header_before(text, rows[0].marker[0])
-    if not any(w in "".join(header) for w in ("责任单位", "牵头单位", "来源", "进展情况", "序号", "号")):
+    if not any(w in "".join(header) for w in _ANCHOR_HEADERS):
         return [], {}
     columns: dict[int, str] = {}
     for r in rows:

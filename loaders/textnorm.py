@@ -29,21 +29,30 @@ LOST_CHARACTERS = re.compile(r"\ufffd+|(?<=[\u3400-\u9fff])\?{2,}|\?{2,}(?=[\u34
 _KEEP = set(range(0x2460, 0x24FF + 1)) | set(range(0x3251, 0x325F + 1)) | set(range(0x32B1, 0x32BF + 1))
 
 
-@lru_cache(maxsize=1)
-def _t2s():
+@lru_cache(maxsize=2)
+def _opencc(config: str):
     import opencc
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC(config)
 
 
 def to_simplified(text: str) -> str:
-    """Traditional → Simplified, keeping the length where OpenCC allows it."""
+    """Traditional → Simplified, keeping the length where OpenCC allows it.
+
+    The one script converter of the project (graph and server use it through
+    `policykg.loaders` / `policykg.graph.gazetteer`)."""
     if not text:
         return text
-    converted = _t2s().convert(text)
+    t2s = _opencc("t2s")
+    converted = t2s.convert(text)
     if len(converted) == len(text):
         return converted
-    return "".join(c if len(c := _t2s().convert(ch)) == 1 else ch for ch in text)
+    return "".join(c if len(c := t2s.convert(ch)) == 1 else ch for ch in text)
+
+
+def to_traditional(text: str) -> str:
+    """Simplified → Traditional (to search a text in the script it may be written in)."""
+    return _opencc("s2t").convert(text) if text else text
 
 
 def simplified_key(text: str) -> str:

@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
+
+from policykg.graph.gazetteer import to_simplified, to_traditional
 
 QUERY_DIR = Path(__file__).with_name("queries")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -97,26 +98,9 @@ def sparql_term(ptype: str, raw: str, name: str) -> str:
     raise ParamError(f"parameter {name!r} has unknown type {ptype!r}")
 
 
-@lru_cache(maxsize=1)
-def _converters():
-    try:
-        import opencc
-
-        return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
-    except Exception:  # noqa: BLE001 - matching degrades to the text as typed
-        return None, None
-
-
-def to_simplified(text: str) -> str:
-    t2s, _ = _converters()
-    return t2s.convert(text) if t2s else text
-
-
 def zh_variants(text: str) -> tuple[str, str]:
-    t2s, s2t = _converters()
-    if not t2s:
-        return text, text
-    return t2s.convert(text), s2t.convert(text)
+    """The text in Simplified and in Traditional script (the graph's converters, OpenCC)."""
+    return to_simplified(text), to_traditional(text)
 
 
 def parse_rq(name: str, text: str) -> CannedQuery:
