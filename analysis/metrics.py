@@ -57,6 +57,8 @@ class CommunityRow:
     members: list[str]  # names, biggest owners first
     measures: int  # distinct measures its members own
     dominant_plans: list[tuple[str, int]]  # (plan title, measures of the plan its members own)
+    member_iris: list[str] = field(default_factory=list)
+    plan_iris: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -97,6 +99,7 @@ class Summary:
     leaderless: int
     communities: int
     modularity: float
+    iri: str | None = None  # the jurisdiction's IRI (None: all plans)
 
 
 @dataclass
@@ -204,8 +207,9 @@ def _communities(net: AgencyNetwork, rows: list[AgencyRow]) -> tuple[list[Commun
         for a in members:
             index[a].community = n
         ranked = sorted(members, key=lambda a: (-index[a].measures, index[a].name))
+        top = sorted(per_plan.items(), key=lambda x: (-x[1], x[0]))[:3]
         out.append(CommunityRow(n, len(members), [index[a].name for a in ranked], len(measures),
-                                [(net.label(p), c) for p, c in sorted(per_plan.items(), key=lambda x: (-x[1], x[0]))[:3]]))
+                                [(net.label(p), c) for p, c in top], ranked, [p for p, _ in top]))
     return out, round(modularity, 4)
 
 
@@ -272,4 +276,4 @@ def _summary(net: AgencyNetwork, communities: int, modularity: float, diffused: 
     return Summary(net.label(net.scope) if net.scope else "all", len(net.plans), len(net.measures), owned,
                    len(net.measures) - owned, kinds[False], kinds[True], len(net.ownerships), collective_only,
                    round(collective_only / owned, 4) if owned else 0.0, len(diffused), len(leaderless),
-                   communities, modularity)
+                   communities, modularity, net.scope)

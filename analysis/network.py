@@ -149,8 +149,7 @@ def _pick(labels: Iterable) -> str:
 
 
 def _rows(store, sparql: str):
-    for row in store.query(sparql):
-        yield row
+    yield from store.query(sparql)
 
 
 def build_graphs(store, progress: Progress | None = None) -> AgencyNetwork:

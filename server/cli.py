@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, help="query worker processes (default 2)")
     p.set_defaults(handler=_cmd_serve)
 
+    from policykg.cli import analyze  # moves to policykg.cli at merge
+
+    analyze.add_parser(sub)
     return parser
 
 

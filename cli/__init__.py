@@ -1,0 +1,1 @@
+"""The `policykg` command line (placeholder until the CLI package lands: keep theirs at merge)."""
