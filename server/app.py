@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import Flask, Response, abort, redirect, render_template, request, stream_with_context, url_for
 from werkzeug.exceptions import HTTPException
 
-from . import canned, sparql_text
+from . import analysis_view, canned, sparql_text
 from .config import ONTOLOGY_NS, ServerConfig
 from .negotiation import choose, prefers_html
 from .results import CONTENT_TYPES
@@ -141,6 +141,7 @@ def create_app(config: ServerConfig | dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     ep = Endpoint(cfg)
     app.extensions["policykg"] = ep
+    app.register_blueprint(analysis_view.bp)  # /analysis
     ontology_dir = _resource_dir("policykg.ontology", "ontology")
     shapes_dir = _resource_dir("policykg.shapes", "shapes")
 
