@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 import networkx as nx
 from policykg.graph.gazetteer import name_key
 
-from .network import ROLES, AgencyNetwork, Progress, restrict
+from .network import ROLES, AgencyNetwork, Progress, restrict, split
 
-#: betweenness is exact up to this many agencies, estimated from this many sources above it
+#: betweenness is exact in a connected part of up to this many agencies, estimated from a quarter
+#: of its agencies as sources above it
 EXACT_BETWEENNESS_LIMIT = 2000
 COMMUNITY_SEED = 17
 
@@ -141,8 +142,7 @@ def metrics(network: AgencyNetwork, jurisdiction: str | None = None, max_owners:
     summary = _summary(scope, len(communities), modularity, diffused, leaderless)
     per = []
     if per_jurisdiction and not jurisdiction:
-        for j in network.jurisdictions():
-            sub = restrict(network, j)
+        for sub in sorted(split(network).values(), key=lambda n: network.label(n.scope)):
             d, lead_less = _measure_rows(sub, max_owners)
             groups, q = _communities(sub, _owner_rows(sub)[0])
             per.append(_summary(sub, len(groups), q, d, lead_less))
@@ -177,15 +177,26 @@ def _owner_rows(net: AgencyNetwork) -> tuple[list[AgencyRow], list[CollectiveRow
 
 def _centrality(net: AgencyNetwork, rows: list[AgencyRow]) -> int | None:
     g = net.projection
-    # co-owning more measures makes two agencies closer: shortest paths run over 1/weight
-    k = None if g.number_of_nodes() <= EXACT_BETWEENNESS_LIMIT else EXACT_BETWEENNESS_LIMIT // 4
-    between = nx.betweenness_centrality(g, k=k, weight="distance", normalized=True, seed=COMMUNITY_SEED)
+    n = g.number_of_nodes()
+    # Each connected part (mostly one jurisdiction) on its own: no shortest path leaves it, so
+    # the sum is the whole graph's betweenness, and only a part too big for the exact algorithm
+    # is sampled. Co-owning more measures makes two agencies closer: paths run over 1/weight.
+    between: dict[str, float] = {}
+    sampled = None
+    for part in nx.connected_components(g):
+        if len(part) < 3:
+            continue
+        k = None if len(part) <= EXACT_BETWEENNESS_LIMIT else EXACT_BETWEENNESS_LIMIT // 4
+        sampled = k or sampled
+        between.update(nx.betweenness_centrality(g.subgraph(part), k=k, weight="distance", normalized=False,
+                                                 seed=COMMUNITY_SEED))
+    scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 0.0  # networkx's normalisation, whole graph
     for r in rows:
         if r.iri in g:
             r.partners = g.degree(r.iri)
             r.weighted_degree = int(g.degree(r.iri, weight="weight"))
-            r.betweenness = round(between.get(r.iri, 0.0), 6)
-    return k
+            r.betweenness = round(between.get(r.iri, 0.0) * scale, 6)
+    return sampled
 
 
 def _communities(net: AgencyNetwork, rows: list[AgencyRow]) -> tuple[list[CommunityRow], float]:

@@ -259,10 +259,27 @@ def assemble(network: AgencyNetwork) -> AgencyNetwork:
 def restrict(network: AgencyNetwork, jurisdiction: str) -> AgencyNetwork:
     """The network of the measures of plans in one jurisdiction (an IRI, see
     `AgencyNetwork.find_jurisdiction`)."""
-    plans = {i: p for i, p in network.plans.items() if p.jurisdiction == jurisdiction}
-    measures = {i: m for i, m in network.measures.items() if m.plan in plans}
-    ownerships = [o for o in network.ownerships if o.measure in measures]
-    agents = {o.agent: network.agents[o.agent] for o in ownerships}
-    sub = AgencyNetwork(agents, measures, plans, ownerships, network.names, network.codes, network.english,
-                        scope=jurisdiction)
-    return assemble(sub)
+    return split(network, [jurisdiction])[jurisdiction]
+
+
+def split(network: AgencyNetwork, jurisdictions: Iterable[str] | None = None) -> dict[str, AgencyNetwork]:
+    """One network per jurisdiction (all of them by default), in one pass over the facts."""
+    wanted = set(network.jurisdictions() if jurisdictions is None else jurisdictions)
+    parts: dict[str, dict] = {j: {"plans": {}, "measures": {}, "ownerships": []} for j in wanted}
+    for i, p in network.plans.items():
+        if p.jurisdiction in parts:
+            parts[p.jurisdiction]["plans"][i] = p
+    for i, m in network.measures.items():
+        j = network.jurisdiction_of(i)
+        if j in parts:
+            parts[j]["measures"][i] = m
+    for o in network.ownerships:
+        j = network.jurisdiction_of(o.measure)
+        if j in parts:
+            parts[j]["ownerships"].append(o)
+    out = {}
+    for j, part in parts.items():
+        agents = {o.agent: network.agents[o.agent] for o in part["ownerships"]}
+        out[j] = assemble(AgencyNetwork(agents, part["measures"], part["plans"], part["ownerships"], network.names,
+                                        network.codes, network.english, scope=j))
+    return out

@@ -244,3 +244,12 @@ def test_cli_analyze(corpus_store, tmp_path):
     bad = subprocess.run([POLICYKG, "analyze", "--store", corpus_store, "--jurisdiction", "Atlantis"],
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "Atlantis" in bad.stderr
+
+
+def test_corpus_betweenness_equals_networkx_on_the_whole_projection(corpus):
+    import networkx as nx
+
+    _, network, m = corpus
+    whole = nx.betweenness_centrality(network.projection, weight="distance", normalized=True)
+    assert {r.iri: r.betweenness for r in m.agencies} == {a: round(b, 6) for a, b in whole.items()}
+    assert max(r.betweenness for r in m.agencies) > 0.1
