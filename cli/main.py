@@ -8,10 +8,10 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 
-from policykg.cli import dump, extract, load, query, serve, validate
+from policykg.cli import analyze, dump, extract, load, query, serve, validate
 from policykg.cli.common import HelpFormatter
 
-COMMANDS = (extract, load, dump, query, validate, serve)
+COMMANDS = (extract, load, dump, query, validate, serve, analyze)
 
 
 def _version() -> str:

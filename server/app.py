@@ -23,6 +23,7 @@ from policykg.graph.namespaces import PREFIXES, compact
 from werkzeug.exceptions import HTTPException
 
 from . import (
+    analysis_view,
     routes_canned,
     routes_data,
     routes_linked,
@@ -40,11 +41,11 @@ log = logging.getLogger("policykg.server")
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 BLUEPRINTS: tuple[Blueprint, ...] = (routes_sparql.bp, routes_linked.bp, routes_canned.bp, routes_search.bp,
-                                     routes_data.bp, routes_validate.bp, routes_ui.bp)
+                                     routes_data.bp, routes_validate.bp, routes_ui.bp, analysis_view.bp)
 # the navigation bar: (endpoint, label, query string); an entry whose blueprint is absent is left out
 NAV = (("ui.query_page", "Query", ""), ("canned.index", "Canned queries", ""), ("search.search", "Search", ""),
        ("linked.ontology", "Ontology", ""), ("linked.shapes", "Shapes", ""), ("validate.report", "Validate", ""),
-       ("data.void", "VoID", ""), ("data.dump", "Dump", "?format=nquads"))
+       ("analysis.page", "Analysis", ""), ("data.void", "VoID", ""), ("data.dump", "Dump", "?format=nquads"))
 
 
 def create_app(config: ServerConfig | dict | None = None,

@@ -9,6 +9,7 @@ const out = path.join(here, "static", "vendor");
 const copies = [
   ["@zazuko/yasgui/build/yasgui.min.js", "yasgui/yasgui.min.js"],
   ["@zazuko/yasgui/build/yasgui.min.css", "yasgui/yasgui.min.css"],
+  ["cytoscape/dist/cytoscape.min.js", "cytoscape/cytoscape.min.js"],
 ];
 
 for (const [from, to] of copies) {
@@ -21,4 +22,8 @@ for (const [from, to] of copies) {
   console.log(`vendored ${from} -> static/vendor/${to}`);
 }
 const pkg = require(require.resolve("@zazuko/yasgui/package.json", { paths: [here] }));
-fs.writeFileSync(path.join(out, "VERSIONS.txt"), `@zazuko/yasgui ${pkg.version} (${pkg.license})\n`);
+// cytoscape's "exports" hides its package.json: read it from the package folder
+const cyDir = path.dirname(path.dirname(require.resolve("cytoscape/dist/cytoscape.min.js", { paths: [here] })));
+const cy = JSON.parse(fs.readFileSync(path.join(cyDir, "package.json"), "utf8"));
+fs.writeFileSync(path.join(out, "VERSIONS.txt"),
+  `@zazuko/yasgui ${pkg.version} (${pkg.license})\ncytoscape ${cy.version} (${cy.license})\n`);
