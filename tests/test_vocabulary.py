@@ -39,11 +39,11 @@ KEYS = {"units.tsv": ("written",), "comparators.tsv": ("word",), "role_labels.ts
 
 @cache
 def records() -> tuple[dict, ...]:
-    return tuple(extract_file(p) for p in TEXTS)
+    return tuple(extract_file(p).to_dict() for p in TEXTS)
 
 
 def one_figure(sentence: str) -> dict:
-    [m] = extract_text(f"一、重点任务\n（一）推进工作。{sentence}（责任单位：市科技局）\n")["measures"]
+    [m] = extract_text(f"一、重点任务\n（一）推进工作。{sentence}（责任单位：市科技局）\n").to_dict()["measures"]
     [f] = m["figures"]
     return f
 
@@ -157,7 +157,7 @@ def test_places_serve_loaders_and_gazetteer():
 
 def test_long_place_names_find_the_jurisdiction():
     text = "哈尔滨市人民政府关于印发优化营商环境行动方案的通知\n一、重点任务\n（一）推进工作。（责任单位：市科技局）\n"
-    assert extract_text(text)["jurisdiction_key"] == "哈尔滨市"
+    assert extract_text(text).jurisdiction_key == "哈尔滨市"
 
 
 # ------------------------------------------------------------------ numerals and numbering paths
