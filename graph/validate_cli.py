@@ -23,8 +23,7 @@ def _error(message: str) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from policykg.graph.reports import render, summary_line
-    from policykg.graph.validate import ValidateError, validate
+    from policykg.shapes import ValidateError, render, summary_line, validate
 
     files = list(getattr(args, "files", None) or [])
     store = getattr(args, "store", None)

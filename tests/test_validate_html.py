@@ -7,8 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from policykg.graph.reports import render
-from policykg.graph.validate import validate
+from policykg.shapes import render, validate
 
 CHROMIUM = os.environ.get("POLICYKG_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
