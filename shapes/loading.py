@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -120,10 +121,13 @@ def parse_file(graph: Graph, path: Path, fmt: str | None = None) -> None:
     elif fmt == "xml":
         _check_rdfxml(path)
     try:
-        if fmt in ("nquads", "trig") or not getattr(graph, "context_aware", False):
-            graph.parse(path, format=fmt)
-        else:  # triples into a dataset: its default graph
-            graph.default_graph.parse(path, format=fmt)
+        with warnings.catch_warnings():
+            # rdflib's JSON-LD parser builds a ConjunctiveGraph itself, and warns that it is deprecated
+            warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
+            if fmt in ("nquads", "trig") or not getattr(graph, "context_aware", False):
+                graph.parse(path, format=fmt)
+            else:  # triples into a dataset: its default graph
+                graph.default_graph.parse(path, format=fmt)
     except Exception as exc:  # rdflib raises many kinds
         raise ValidateError(f"{path}: not valid {fmt}: {one_line(exc)}") from None
 
