@@ -20,7 +20,7 @@ same results; pySHACL is the reference engine and `pyshacl-turbo` (same API, Rus
 
 One module per concern: `loading` (data, shapes, ontology; offline), `engines`, `enrich`
 (results read from the engine's report and looked up in the data), `report` (the model and its
-order), `render` (the formats), `validator` (the call that ties them).
+order), `rendering` (the formats), `validator` (the call that ties them).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from __future__ import annotations
 from policykg.shapes.engines import ENGINES, INFERENCES
 from policykg.shapes.errors import ValidateError
 from policykg.shapes.loading import default_shapes_dir, load_data, load_shapes
-from policykg.shapes.render import FORMATS, MEDIA_TYPES, render, summary_line
+from policykg.shapes.rendering import FORMATS, MEDIA_TYPES, render, summary_line
 from policykg.shapes.report import SEVERITIES, Report, Result, Source
 from policykg.shapes.validator import validate
 
