@@ -122,8 +122,9 @@ def parse_file(graph: Graph, path: Path, fmt: str | None = None) -> None:
         _check_rdfxml(path)
     try:
         with warnings.catch_warnings():
-            # rdflib's JSON-LD parser builds a ConjunctiveGraph itself, and warns that it is deprecated
-            warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
+            # rdflib's JSON-LD, TriG and N-Quads parsers use its own deprecated API (warned from rdflib's
+            # modules; a deprecated call of ours would still be shown, as it is warned from our module)
+            warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"rdflib\.")
             if fmt in ("nquads", "trig") or not getattr(graph, "context_aware", False):
                 graph.parse(path, format=fmt)
             else:  # triples into a dataset: its default graph
