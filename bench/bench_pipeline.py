@@ -33,8 +33,8 @@ def main() -> None:
 
     from policykg.graph.load import load_paths
     from policykg.graph.store import open_store
-    from policykg.graph.validate import validate
     from policykg.loaders import extract_file
+    from policykg.shapes import validate
 
     files = sorted(Path(args.texts).glob("*.txt"))
     records = _timed(f"extract {len(files)} files", lambda: [extract_file(f) for f in files])

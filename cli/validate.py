@@ -13,8 +13,7 @@ from pathlib import Path
 
 from policykg.cli.common import command
 from policykg.graph.store import DEFAULT_STORE
-
-REPORT_FORMATS = ("text", "turtle", "json", "csv", "html")
+from policykg.shapes import FORMATS as REPORT_FORMATS
 
 
 def add_parser(subparsers) -> None:
@@ -41,8 +40,7 @@ def _error(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from policykg.graph.reports import render, summary_line
-    from policykg.graph.validate import ValidateError, validate
+    from policykg.shapes import ValidateError, render, summary_line, validate
 
     if args.files and args.store:
         return _error("give RDF files or --store, not both")

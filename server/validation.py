@@ -1,4 +1,4 @@
-"""/validate: the SHACL report of the served store, from `policykg.graph.validate`.
+"""/validate: the SHACL report of the served store, from `policykg.shapes`.
 
 Validation (pySHACL) takes seconds to minutes and cannot be interrupted either, so it runs in a
 process of its own with a time limit, one at a time, and its report is cached per load version
@@ -11,25 +11,23 @@ import multiprocessing
 import threading
 
 from flask import Response
+from policykg.shapes import ENGINES, MEDIA_TYPES
 
 from .negotiation import choose
 
 FORMATS = {"text/html": "html", "text/turtle": "turtle", "application/json": "json", "text/csv": "csv",
            "text/plain": "text"}
-CONTENT_TYPES = {"html": "text/html; charset=utf-8", "turtle": "text/turtle; charset=utf-8",
-                 "json": "application/json", "csv": "text/csv; charset=utf-8", "text": "text/plain; charset=utf-8"}
 _lock = threading.Lock()
 VALIDATE_TIMEOUT = 600.0
 
 
 def _child(conn, store: str, fmt: str, engine: str) -> None:
     try:
-        from policykg.graph.reports import render
-        from policykg.graph.validate import validate
+        from policykg.shapes import render, validate
 
         report = validate(store, engine=engine)
         # every format at once: validating is the slow part, rendering is cheap
-        bodies = {f: render(report, f) for f in CONTENT_TYPES}
+        bodies = {f: render(report, f) for f in MEDIA_TYPES}
         conn.send(("ok", bodies, report.conforms, report.counts))
     except Exception as e:  # noqa: BLE001 - reported as a message, never a traceback
         conn.send(("error", f"{type(e).__name__}: {e}"))
@@ -53,12 +51,6 @@ def run(store: str, fmt: str = "json", engine: str = "pyshacl", timeout: float =
 
 
 def handle(ep, request, shapes_dir) -> Response:
-    try:
-        import policykg.graph.reports  # noqa: F401
-        import policykg.graph.validate  # noqa: F401
-    except ImportError:
-        return Response("Validation is not available (policykg.graph.validate is not installed).\n",
-                        status=501, mimetype="text/plain")
     fmt = (request.args.get("format") or "").lower()
     if fmt in ("ttl",):
         fmt = "turtle"
@@ -68,11 +60,11 @@ def handle(ep, request, shapes_dir) -> Response:
             return Response("Not Acceptable: the report is available as " + ", ".join(FORMATS) + "\n",
                             status=406, mimetype="text/plain")
         fmt = FORMATS[chosen]
-    if fmt not in CONTENT_TYPES:
+    if fmt not in MEDIA_TYPES:
         return Response(f"Unknown format {fmt!r}\n", status=406, mimetype="text/plain")
     engine = request.args.get("engine") or "pyshacl"
-    if engine not in ("pyshacl", "turbo"):
-        return Response("engine must be pyshacl or turbo\n", status=400, mimetype="text/plain")
+    if engine not in ENGINES:
+        return Response("engine must be " + " or ".join(ENGINES) + "\n", status=400, mimetype="text/plain")
     version = ep.version.get()[0]
     key = ("validate", engine)
     hit = ep._cache.get(key)
@@ -89,7 +81,7 @@ def handle(ep, request, shapes_dir) -> Response:
         hit = (version, result)
         ep._cache[key] = hit
     _, bodies, conforms, counts = hit[1]
-    resp = Response(bodies[fmt], content_type=CONTENT_TYPES[fmt])
+    resp = Response(bodies[fmt], content_type=MEDIA_TYPES[fmt])
     resp.headers["X-SHACL-Conforms"] = "true" if conforms else "false"
     resp.headers["X-SHACL-Counts"] = ", ".join(f"{k}={v}" for k, v in counts.items())
     resp.headers["Access-Control-Allow-Origin"] = "*"

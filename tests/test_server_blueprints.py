@@ -146,7 +146,6 @@ def test_linked_blueprint_alone(client_for, corpus_store):
 
 
 def test_validate_blueprint_alone(client_for, w3c_store):
-    pytest.importorskip("policykg.graph.validate")
     c = client_for(w3c_store, routes_validate)
     r = c.get("/validate", query_string={"format": "json"})
     assert r.status_code == 200, r.text

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from policykg.graph.validate import load_shapes, validate
+from policykg.shapes import load_shapes, validate
 from rdflib import Graph, Namespace
 
 HERE = Path(__file__).parent

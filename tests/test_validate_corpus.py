@@ -12,8 +12,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from policykg.graph.reports import render
-from policykg.graph.validate import load_data, validate
+from policykg.shapes import load_data, render, validate
 
 SH = "https://w3id.org/policykg/shapes#"
 FILE_000 = "000_7def8b4073ecbbf5.txt"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from policykg.graph.validate import load_data, validate
+from policykg.shapes import load_data, validate
 
 pytest.importorskip("pyshacl_turbo")
 

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from policykg.graph.reports import render
-from policykg.graph.validate import validate
+from policykg.shapes import render, validate
+from policykg.shapes.report import numbering_sort_key
 
 CHROMIUM = os.environ.get("POLICYKG_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -72,6 +72,17 @@ def test_sort_by_document_agency_and_back_by_severity(page):
     assert _column(page, 0)[0] == "Violation"
     heads.nth(0).click()
     assert _column(page, 0)[0] == "Info"
+
+
+def test_sort_by_numbering_is_numeric(page):
+    """一 二 三 …, not their pinyin order (二 六 三 四 五 一) as the page's zh collation would give."""
+    heads = page.locator("#results thead th")
+    heads.nth(3).click()
+    paths = [p for p in _column(page, 3) if p]
+    assert len(set(paths)) > 10
+    keys = [numbering_sort_key(p) for p in paths]
+    assert keys == sorted(keys)
+    heads.nth(0).click()
 
 
 def test_filter_and_severity_pick(page):

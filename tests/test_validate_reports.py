@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from policykg.graph.reports import FORMATS, render
-from policykg.graph.validate import ValidateError, validate
+from policykg.shapes import FORMATS, ValidateError, render, validate
 from rdflib import Dataset, Graph, URIRef
 
 HERE = Path(__file__).parent

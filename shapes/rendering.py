@@ -19,7 +19,7 @@ import html
 import io
 import json
 
-from policykg.graph.validate import SEVERITIES, Report, Result
+from policykg.shapes.report import SEVERITIES, Report, Result, numbering_sort_key
 
 FORMATS = ("text", "turtle", "json", "csv", "html")
 
@@ -249,6 +249,16 @@ def _quote_html(quote: str | None, width: int = 90) -> str:
             f'<span class="quote">{_e(quote)}</span></details>')
 
 
+def _numbering_ranks(results: list[Result]) -> dict[str | None, int]:
+    """Numbering path -> its rank in numbering order: the page sorts the column by number.
+
+    The page's own collation (`localeCompare(…, 'zh')`) would sort 一 二 三 by their pinyin
+    (二 六 三 四 五 一), so the column carries the rank as its sort key instead.
+    """
+    paths = sorted({r.numbering for r in results}, key=lambda p: (numbering_sort_key(p), p or ""))
+    return {p: i for i, p in enumerate(paths)}
+
+
 def to_html(report: Report) -> str:
     c = report.counts
     order = {s: i for i, s in enumerate(SEVERITIES)}
@@ -301,6 +311,7 @@ def to_html(report: Report) -> str:
              "Message · 说明", "Source · 出处"]
     out.append('<table id="results"><thead><tr>' + "".join(f"<th>{h}</th>" for h in heads)
                + "</tr></thead><tbody>")
+    numbering_rank = _numbering_ranks(report.results)
     for idx, r in enumerate(report.results):
         sources = "".join(
             f'<div><span class="small">{_e(s.file)}'
@@ -310,7 +321,6 @@ def to_html(report: Report) -> str:
         )
         if len(r.sources) > 3:
             sources += f'<div class="small">+{len(r.sources) - 3} more</div>'
-        numbering_sort = "/".join(p.zfill(4) if p.isdigit() else p for p in (r.numbering or "").split("/"))
         msg = _e(r.message) + (f'<br><span class="small">{_e(r.message_zh)}</span>' if r.message_zh else "")
         node = f'<div class="small">{_e(r.focus)}</div>'
         if r.value and r.value != r.focus:
@@ -320,7 +330,7 @@ def to_html(report: Report) -> str:
             f'<td class="sev" data-sort="{order.get(r.severity, 9)}">{r.severity}</td>'
             f'<td title="{_e(r.shape)}">{_e(r.shape_label)}</td>'
             f"<td>{_e(r.document)}</td>"
-            f'<td data-sort="{_e(numbering_sort)}">{_e(r.numbering)}</td>'
+            f'<td data-sort="{numbering_rank[r.numbering]}">{_e(r.numbering)}</td>'
             f"<td>{_e(r.label)}{node}</td>"
             f"<td>{_e('、'.join(r.agencies))}</td>"
             f"<td>{msg}</td>"
