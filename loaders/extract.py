@@ -209,6 +209,10 @@ def _quality(original: str, nt: NormText) -> list[QualityFlag]:
         s, e = nt.glosses[0]
         flags.append(QualityFlag(kind=QualityKind.PINYIN_GLOSS, start=s, end=e, text=original[s:e],
                                  count=len(nt.glosses)))
+    if nt.repairs:
+        s, e = nt.repairs[0]
+        flags.append(QualityFlag(kind=QualityKind.MOJIBAKE, start=s, end=e, text=original[s:e],
+                                 count=len(nt.repairs)))
     return flags
 
 
@@ -420,7 +424,7 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
     ts, te = title_spans[id(it)]
     path_segments = []
     for a in reversed(_ancestors(it)):
-        path_segments.append(nt.orig(*a.label).strip())
+        path_segments.append(_label_as_written(nt, a))
     plan = seg.plans[it.plan] if it.plan is not None else None
     plan_title = _orig_join(nt, plan.parts) if plan else None
     path = "/".join(path_segments)
@@ -452,6 +456,14 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
         deadlines=_deadlines(nt, body_start, body_end),
         mentions=mention_records,
     )
+
+
+def _label_as_written(nt: NormText, item: Item) -> str:
+    """The item's number as printed; its reading where mojibake garbled it (?。ǘ┩ → (二))."""
+    s, e = nt.orig_span(*item.label)
+    if any(rs < e and s < re_ for rs, re_ in nt.repairs):
+        return nt.text[item.label[0]:item.label[1]].strip()
+    return nt.original[s:e].strip()
 
 
 def _trim_end(text: str, start: int, end: int) -> int:
