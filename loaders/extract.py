@@ -595,7 +595,7 @@ def _clauses(nt: NormText, seg: Segmentation, it: Item) -> list[cl.Clause]:
                     found.append(clause)
                     taken.append((line_start, line_start + len(raw)))
     if not found:
-        sentence = _leading_assignment(text, start, end)
+        sentence = cl.owner_sentence(text, start, end) or _leading_assignment(text, start, end)
         if sentence is not None:
             found.append(sentence)
     found.sort(key=lambda c: c.start)
