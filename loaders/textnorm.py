@@ -104,7 +104,14 @@ def _repair_utf8_as_gbk(text: str, start: int) -> Repair | None:
     """Repair the run at `start`: GBK characters whose bytes are UTF-8. A run that follows a lost
     character (U+FFFD) may start with that character's last bytes, which are skipped."""
     line_end = text.find("\n", start)
-    data, owners = _gbk_bytes(text, start, len(text) if line_end < 0 else line_end)
+    line_end = len(text) if line_end < 0 else line_end
+    head, _ = _gbk_bytes(text, start, min(line_end, start + 8))
+    head = head.lstrip(bytes(range(0x80, 0xC0)))
+    try:
+        head[:9].decode("utf-8")
+    except UnicodeDecodeError:
+        return None  # the first three characters are no UTF-8: ordinary text, a quick no
+    data, owners = _gbk_bytes(text, start, line_end)
     pos = 0
     while pos < min(2, len(data)) and 0x80 <= data[pos] <= 0xBF:
         pos += 1  # the tail of a character lost before the run
