@@ -47,6 +47,9 @@ _CJK_RANGES = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x3000, 0x303F), (0xFF00, 0x
 SHIFTED_GBK_SIGN = re.compile(r"[\u3105-\u3129\u2500-\u257f\ufe30-\ufe6f]")
 # GBK characters whose two bytes open a three-byte UTF-8 sequence (lead E0–EF, then 80–BF).
 _UTF8_AS_GBK_START = None
+# Chinese punctuation in UTF-8 starts EF BC (，（）：；), E3 80 (、。《》) or E2 80 (“”—…), which GBK
+# reads as 锛, 銆 and 鈥: every passage of Chinese text read that way holds one of them.
+_UTF8_PUNCTUATION_AS_GBK = re.compile("[锛銆鈥]")
 _CN_NUMERAL_BY_LEAD = {ch.encode("gbk")[0]: ch for ch in "一二三四五六七八九十"}
 
 
@@ -247,6 +250,8 @@ def find_mojibake(text: str) -> list[Repair]:
         if r is not None and r.end > m.start():
             repairs.append(r)
             covered = r.end
+    if not _UTF8_PUNCTUATION_AS_GBK.search(text):
+        return repairs  # no Chinese punctuation read as GBK (锛 銆 鈥): no UTF-8 run to look for
     shifted = list(repairs)
     covered = 0
     candidates = sorted({m.start() for m in _utf8_as_gbk_start().finditer(text)}
