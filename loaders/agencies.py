@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from policykg.loaders.vocabulary import alternation, name_endings
+from policykg.loaders.vocabulary import alternation, name_endings, role_labels, table_headers
 
 # How a name ends tells what it names (loaders/data/name_endings.tsv): an organisation's name
 # ends in 局, 委员会, 工作专班 …; words that end like one but name none (举办, 社会, 总部) are
@@ -21,6 +21,8 @@ COLLECTIVE_START = re.compile(r"^(?:[省市区县州]?各|[省市区县]直|相�
 COLLECTIVE_ANY = re.compile(r"各相关|各有关|成员单位|各部门|有关部门|相关部门|各单位|有关单位|各成员")
 _GENERIC_ORG = re.compile(r"^(?:人民政府|政府|党委|党工委|管委会|人大|政协|纪委|监委|人大常委会|部门|单位)$")
 _GENERIC_TAIL = re.compile(r"(?:人民政府|政府|党委|党工委|管委会|人大|政协|纪委|监委|部门|单位)$")
+# A label or a column header (责任单位, 牵头单位) ends like an organisation's name but names none.
+_LABEL_WORDS = frozenset(role_labels()) | frozenset(h.header for h in table_headers())
 DROP_AFTER_DENG = {"部门", "单位", "机构", "部门单位", "部门和单位", "单位和部门"}
 _ADMIN = "市县区州省旗镇乡盟"
 _TRAILING_BRACKETS = re.compile(r"(?:[(〔\[][^()〔〕\[\]]*[)〕\]])+$")
@@ -78,6 +80,8 @@ def split_names(text: str, base: int) -> list[Name]:
         if t != n.text:
             shift = n.text.index(t) if t in n.text else 0
             n = Name(t, n.start + shift, n.start + shift + len(t), n.restored, n.pieces)
+        if n.text in _LABEL_WORDS:
+            continue
         if is_org(n.text) or PLACE_COLLECTIVE.fullmatch(n.text):
             out.append(n)
     return out

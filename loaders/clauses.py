@@ -199,3 +199,33 @@ def heading_lead(title: str) -> str | None:
     if m and is_org(re.split(r"[、,]", m.group("names"))[-1]):
         return m.group("names")
     return None
+
+
+# An owner sentence closing an item or on a line of its own after it: 由市财政局、农业局,各县(市)、区
+# 人民政府负责落实。 / 由市商务局会同市发改委等部门负责。 / 市发改委牵头落实。 The closing words are
+# the role words (loaders/data/role_words.tsv); every word before them must name an organisation.
+OWNER_SENTENCE = re.compile(
+    r"(?:^|(?<=[。;!]))[ \t]*(?P<by>由|请|并由)?(?P<body>[^。;!\n]{2,240}?"
+    + alternation(w for w, r in _WORD_ROLE.items() if r in ("label", "lead")) + r")[。;.]?[ \t]*$",
+    re.M,
+)
+
+
+def owner_sentence(text: str, start: int, end: int) -> Clause | None:
+    """The last owner sentence of text[start:end], when every name in it is an organisation."""
+    found = None
+    for m in OWNER_SENTENCE.finditer(text, start, end):
+        found = m
+    if found is None:
+        return None
+    body = found.group("body")
+    names_only = ROLE_WORD.sub("、", body)
+    if not found.group("by") and not any(w in body for w, r in _WORD_ROLE.items() if r == "lead"):
+        return None  # without 由, only 牵头 makes a sentence an assignment (X牵头落实)
+    if not _all_orgs(names_only):
+        return None
+    clause = parse_clause(text, found.start("body"), found.end("body"))
+    if not clause.mentions:
+        return None
+    clause.start, clause.end = found.start(), found.end()
+    return clause

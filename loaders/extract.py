@@ -42,6 +42,7 @@ from policykg.loaders.textnorm import (
     normalise,
     simplified_key,
 )
+from policykg.loaders.vocabulary import places
 
 GOAL_HEADING = re.compile(
     r"(?:目标|指标|预期目标|规划指标)(?:\(\d+项\))?[。.]?$"
@@ -75,6 +76,9 @@ def extract_text(text: str, file: str = "<text>") -> Record:
     import hashlib
 
     return _build_record(SourceText(file, file, text, "utf-8", hashlib.sha256(text.encode("utf-8")).hexdigest()))
+
+
+_PROVINCE_SHORT = frozenset(p.name[:2] for p in places() if p.level == "province")
 
 
 def _build_record(source: SourceText) -> Record:
@@ -209,6 +213,10 @@ def _quality(original: str, nt: NormText) -> list[QualityFlag]:
         s, e = nt.glosses[0]
         flags.append(QualityFlag(kind=QualityKind.PINYIN_GLOSS, start=s, end=e, text=original[s:e],
                                  count=len(nt.glosses)))
+    if nt.repairs:
+        s, e = nt.repairs[0]
+        flags.append(QualityFlag(kind=QualityKind.MOJIBAKE, start=s, end=e, text=original[s:e],
+                                 count=len(nt.repairs)))
     return flags
 
 
@@ -420,7 +428,7 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
     ts, te = title_spans[id(it)]
     path_segments = []
     for a in reversed(_ancestors(it)):
-        path_segments.append(nt.orig(*a.label).strip())
+        path_segments.append(_label_as_written(nt, a))
     plan = seg.plans[it.plan] if it.plan is not None else None
     plan_title = _orig_join(nt, plan.parts) if plan else None
     path = "/".join(path_segments)
@@ -452,6 +460,14 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
         deadlines=_deadlines(nt, body_start, body_end),
         mentions=mention_records,
     )
+
+
+def _label_as_written(nt: NormText, item: Item) -> str:
+    """The item's number as printed; its reading where mojibake garbled it (?。ǘ┩ → (二))."""
+    s, e = nt.orig_span(*item.label)
+    if any(rs < e and s < re_ for rs, re_ in nt.repairs):
+        return nt.text[item.label[0]:item.label[1]].strip()
+    return nt.original[s:e].strip()
 
 
 def _trim_end(text: str, start: int, end: int) -> int:
@@ -488,15 +504,35 @@ def _path_key(nt: NormText, it: Item) -> str:
     return canonical_path("/".join(nt.text[a.label[0]:a.label[1]] for a in reversed(_ancestors(it))))
 
 
+_SOURCE_COLUMN = re.compile(r"来源|地区|地市|报送单位|推荐单位")
+_PLACE_UNIT = r"[\u4e00-\u9fff]{2,8}?(?:自治区|自治州|省|市|县|区|州|盟|旗)"
+# a practice credited to places in brackets: （浙江省杭州市） / (江苏省苏州市、浙江省宁波市)
+_CREDIT = re.compile(rf"\((?P<places>(?:{_PLACE_UNIT})+(?:[、,](?:{_PLACE_UNIT})+)*)\)")
+
+
 def _sources(nt: NormText, seg: Segmentation, it: Item) -> list[str]:
+    """Places a practice is credited to: a 来源 / 地区 column, else a bracket of place names."""
     text = nt.text
     out = []
     for cell_start, column in seg.table_columns.items():
-        if it.marker[1] <= cell_start < it.end and "来源" in column:
+        if it.marker[1] <= cell_start < it.end and _SOURCE_COLUMN.search(column):
             line_end = text.find("\n", cell_start)
             line_end = it.end if line_end < 0 else min(line_end, it.end)
             for m in re.finditer(r"[\u4e00-\u9fff]{2,8}?(?:市|县|区|州|省)", text[cell_start:line_end]):
                 out.append(nt.orig(cell_start + m.start(), cell_start + m.end()))
+    if out or seg.table_columns:
+        return out
+    for m in _CREDIT.finditer(text, it.marker[1], it.end):
+        entries = re.split(r"[、,]", m.group("places"))
+        if not any(e[:2] in _PROVINCE_SHORT or e.endswith("市") for e in entries):
+            continue  # (含开发区) and the like: no place named
+        pos = m.start("places")
+        for entry in entries:
+            # the innermost unit of 浙江省杭州市 is the place credited
+            units = list(re.finditer(_PLACE_UNIT, entry))
+            last = units[-1]
+            out.append(nt.orig(pos + last.start(), pos + last.end()))
+            pos += len(entry) + 1
     return out
 
 
@@ -507,10 +543,18 @@ def _modality(body: str) -> Modality:
     return Modality.OBLIGATION
 
 
+# A baseline is no deadline: 从2018年以前的30.6%上升至…, 较2020年以前, 自2018年之前的空白.
+_BASELINE_BEFORE = re.compile(r"(?:从|自|较|比|与|同)$")
+_BASELINE_AFTER = re.compile(r"^的")
+
+
 def _deadlines(nt: NormText, start: int, end: int) -> list[Deadline]:
     out = []
     for m in DEADLINE.finditer(nt.text, start, end):
         if m.group("y") and not (m.group("before") or re.match(r"到|力争|完成时限", m.group(0))):
+            continue
+        if _BASELINE_BEFORE.search(nt.text[max(start, m.start() - 1):m.start()]) or \
+                _BASELINE_AFTER.match(nt.text[m.end():m.end() + 1]):
             continue
         date = None
         if m.group("y"):
@@ -583,7 +627,7 @@ def _clauses(nt: NormText, seg: Segmentation, it: Item) -> list[cl.Clause]:
                     found.append(clause)
                     taken.append((line_start, line_start + len(raw)))
     if not found:
-        sentence = _leading_assignment(text, start, end)
+        sentence = cl.owner_sentence(text, start, end) or _leading_assignment(text, start, end)
         if sentence is not None:
             found.append(sentence)
     found.sort(key=lambda c: c.start)

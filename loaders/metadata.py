@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from policykg.loaders.agencies import is_org
+from policykg.loaders.numerals import cn_to_int
 from policykg.loaders.structure import Segmentation, Title
 from policykg.loaders.textnorm import NormText
 from policykg.loaders.vocabulary import alternation, metadata_labels, noise_words, places
@@ -14,20 +15,40 @@ DOC_NUMBER = re.compile(
     r"[\u4e00-\u9fff]{1,8}\s?[〔\[【(]\s?(?:19|20)\d{2}\s?[〕\]】)]\s?\d{1,4}\s?号"
 )
 CN_DATE = re.compile(r"((?:19|20)\d{2})\s?年\s?(\d{1,2})\s?月\s?(\d{1,2})\s?日")
+_CN_DIGITS = "〇○零一二三四五六七八九"
 ISO_DATE = re.compile(r"((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})")
+
+
+def _spaced(words: tuple[str, ...]) -> str:
+    """An alternation of labels, longest first, allowing blanks between their characters (标  题)."""
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return "(?:" + "|".join(r"[ \t]*".join(map(re.escape, w)) for w in ordered) + ")"
 
 
 def _label_pattern(field: str) -> str:
     """Row labels of a metadata field in each printed form (loaders/data/metadata_labels.tsv)."""
     forms = []
     if words := metadata_labels(field, "bracket"):
-        forms.append("【" + alternation(words) + "】")
+        forms.append("【" + _spaced(words) + "】")
     if words := metadata_labels(field, "colon"):
-        forms.append(alternation(words) + r"\s*:")
+        forms.append(_spaced(words) + r"\s*:")
     if words := metadata_labels(field, "colon-optional"):
-        forms.append(alternation(words) + r"\s*:?")
+        forms.append(_spaced(words) + r"\s*:?")
     return "(?:" + "|".join(forms) + ")"
 
+
+_GENRE = r"(?:通知|意见|方案|措施|计划|决定|要点|细则|办法|规划|清单|分解|分工|任务|情况|报告|表)"
+# 标题: / 名 称: rows of a government site's metadata block (loaders/data/metadata_labels.tsv)
+TITLE_ROW = re.compile(_label_pattern("title") + r"\s*\n?\s*(?P<t>[^\n]{6,120}?" + _GENRE + r"(?:\([^()\n]{1,20}\))?)\s*(?:\n|$)")
+# 《X》已经市政府同意,现印发给你们 / 现将《X》印发给你们: the one plan a notice without a title issues
+ANNOUNCED_TITLE = re.compile(r"(?:^|\n|现将)\s*《(?P<t>[^《》\n]{4,80})》(?:已经|经)?[^。\n]{0,30}(?:同意|通过|审定)?[^。\n]{0,6}(?:现)?(?:予以)?印发")
+# a news lead-in: …网站发布了《X的通知》
+NEWS_TITLE = re.compile(r"(?:发布|印发|出台)了?《(?P<t>[^《》\n]{6,80}(?:通知|意见|方案|措施|计划|决定|要点))》")
+# the page's first line, when it reads as a title (2022年度…进度表(截至10月31日))
+# or glued to the first sentence of a page flattened onto one line (…行动方案(征求意见稿)为深入…)
+FIRST_LINE_TITLE = re.compile(r"^\s*(?P<t>[^\n。,;:!?|>]{6,60}?" + _GENRE + r"(?:\([^()\n]{1,20}\)){0,2})[ \t]*(?:\n|(?=为|根据|按照))")
+_TRAILING_NUMBER = re.compile(r"[(（〔\[][^()（）]{0,12}[〔\[(]\s?(?:19|20)\d{2}\s?[〕\])]\s?\d{1,4}\s?[号號][)）〕\]]$")
+_PAGE_WORDS = tuple(noise_words("page"))
 
 META_DATE = re.compile(_label_pattern("date") + r"\s*(?P<d>[\d.\-/年月日 ]{8,14})")
 META_ISSUER = re.compile(_label_pattern("issuer") + r"\s*(?P<x>[^\s【:]{4,30})")
@@ -56,7 +77,97 @@ class Metadata:
 
 
 def _orig_title(nt: NormText, t: Title) -> str:
-    return "".join(nt.orig(s, e) for s, e in t.parts)
+    return "".join(nt.orig(s, e) for s, e in _title_parts(nt, t))
+
+
+_DATE_LINE = re.compile(rf"^\s*(?:{CN_DATE.pattern}|[{_CN_DIGITS}]{{4}}年[{_CN_DIGITS}十]{{1,2}}月[{_CN_DIGITS}十]{{1,3}}日)\s*$")
+
+
+def _title_parts(nt: NormText, t: Title) -> list[tuple[int, int]]:
+    """The lines of a title that belong to it: not a date line joined before it, nor a broken
+    first copy (《… never closed)."""
+    parts = list(t.parts)
+    while len(parts) > 1:
+        first = nt.text[parts[0][0]:parts[0][1]].strip()
+        if _DATE_LINE.match(first) or (first.startswith("《") and "》" not in first):
+            parts.pop(0)
+        else:
+            break
+    return parts
+
+
+def _find_title(nt: NormText, seg: Segmentation, head_end: int, announced: int, md: Metadata) -> None:
+    """The document's own title, by precedence: its notice title, its plan title line, a 标题 row of
+    the page's metadata block, the one plan a notice or news lead-in names in 《》, the page's
+    first line when it reads as a title. Navigation, timestamps and lead-ins never count."""
+    text = nt.text
+    notice = [t for t in seg.titles if t.notice and t.start < head_end + 200]
+    chosen: Title | None = None
+    if notice:
+        chosen = max(notice, key=lambda t: (t.text.find("关于") > 1, -t.start))
+    elif seg.plans and announced < 2:
+        chosen = seg.plans[0]
+    elif not seg.plans and seg.titles:
+        chosen = seg.titles[0]
+    if chosen is not None:
+        parts = _title_parts(nt, chosen)
+        title = _orig_title(nt, chosen)
+        # a web page's bracketed section name or the document number before the title
+        title = re.sub(r"^【[^】]*】", "", title)
+        if md.doc_number and title.startswith(md.doc_number):
+            title = title[len(md.doc_number):]
+        title = _TRAILING_NUMBER.sub("", title.strip()).strip()
+        if title.startswith("《") and title.endswith("》") and "》" not in title[1:-1]:
+            title = title[1:-1]
+        md.title = title
+        md.title_span = nt.orig_span(parts[0][0], parts[-1][1])
+        return
+    for pattern in (TITLE_ROW, ANNOUNCED_TITLE, NEWS_TITLE, FIRST_LINE_TITLE):
+        found = [m for m in pattern.finditer(text[:3000]) if not _noise(m.group("t"))]
+        if pattern in (ANNOUNCED_TITLE, NEWS_TITLE) and len({m.group("t") for m in found}) != 1:
+            continue  # a notice issuing several plans has no one title
+        if found:
+            md.title = nt.orig(*found[0].span("t")).strip()
+            md.title_span = nt.orig_span(*found[0].span("t"))
+            return
+    if not seg.titles:
+        m = re.match(r"^\s*(.{4,80}?的通知)", text)
+        if m:
+            md.title = nt.orig(m.start(1), m.end(1)).strip()
+            md.title_span = nt.orig_span(m.start(1), m.end(1))
+
+
+_CN_NUMERAL_DATE = rf"[{_CN_DIGITS}]{{4}}年[{_CN_DIGITS}十]{{1,2}}月[{_CN_DIGITS}十]{{1,3}}日"
+PAGE_DATE = re.compile(_label_pattern("page-date") + r"\s*(?P<d>[\d.\-/年月日 ]{8,14})")
+
+
+def _cn_numeral_date(written: str) -> str | None:
+    """二○○六年四月二十八日 → 2006-04-28."""
+    y, rest = written.split("年", 1)
+    month, day = rest.rstrip("日").split("月", 1)
+    year = "".join(str(_CN_DIGITS.index(c) - 2) if _CN_DIGITS.index(c) >= 3 else "0" for c in y)
+    m, d = cn_to_int(month), cn_to_int(day)
+    if not m or not d or not (1 <= m <= 12 and 1 <= d <= 31):
+        return None
+    return f"{year}-{m:02d}-{d:02d}"
+
+
+def _damaged_signature_date(nt: NormText) -> tuple[str | None, tuple[int, int] | None]:
+    """A signature date whose 年 and 月 were lost (2022121日) is read with the page's timestamp
+    when the timestamp's digits are the same: the timestamp alone is never the document's date."""
+    page = PAGE_DATE.search(nt.text[:3000])
+    d = page and (ISO_DATE.search(page.group("d")) or CN_DATE.search(page.group("d")))
+    if not d:
+        return None, None
+    digits = f"{int(d.group(1))}{int(d.group(2))}{int(d.group(3))}"
+    for m in re.finditer(r"^[ \t]*((?:19|20)\d{4,6})日?[ \t]*$", nt.text, re.M):
+        if m.group(1) == digits:
+            return f"{int(d.group(1)):04d}-{int(d.group(2)):02d}-{int(d.group(3)):02d}", nt.orig_span(*m.span(1))
+    return None, None
+
+
+def _noise(title: str) -> bool:
+    return any(w in title for w in _PAGE_WORDS)
 
 
 def find_metadata(nt: NormText, seg: Segmentation, announced: int) -> Metadata:
@@ -82,35 +193,7 @@ def find_metadata(nt: NormText, seg: Segmentation, announced: int) -> Metadata:
         md.doc_number_span = nt.orig_span(s, m.end())
         break
 
-    # title
-    notice = [t for t in seg.titles if t.notice and t.start < head_end + 200]
-    chosen: Title | None = None
-    if notice:
-        chosen = max(notice, key=lambda t: (t.text.find("关于") > 1, -t.start))
-    elif seg.plans and announced < 2:
-        chosen = seg.plans[0]
-    elif not seg.plans and seg.titles:
-        chosen = seg.titles[0]
-    if chosen is not None:
-        title = _orig_title(nt, chosen)
-        # a web page's bracketed section name or the document number before the title
-        title = re.sub(r"^【[^】]*】", "", title)
-        if md.doc_number and title.startswith(md.doc_number):
-            title = title[len(md.doc_number):]
-        title = title.strip()
-        if title.startswith("《") and title.endswith("》") and "》" not in title[1:-1]:
-            title = title[1:-1]
-        md.title = title
-        md.title_span = nt.orig_span(chosen.start, chosen.end)
-    row = re.search(r"(?:名\s?称|标\s?题)\s*\n?\s*:\s*(?P<t>[^\n]{6,120}?(?:通知|意见|方案|措施|计划|决定))", text[:3000])
-    if chosen is None and row:
-        md.title = nt.orig(*row.span("t")).strip()
-        md.title_span = nt.orig_span(*row.span("t"))
-    elif chosen is None and not seg.titles:
-        m = re.match(r"^\s*(.{4,80}?的通知)", text)
-        if m:
-            md.title = nt.orig(m.start(1), m.end(1)).strip()
-            md.title_span = nt.orig_span(m.start(1), m.end(1))
+    _find_title(nt, seg, head_end, announced, md)
 
     # date: the signing date line, else a law database's date row
     signed = False
@@ -120,12 +203,20 @@ def find_metadata(nt: NormText, seg: Segmentation, announced: int) -> Metadata:
         signed = True
         break
     if md.date is None:
+        for m in re.finditer(r"^[ \t(]*(?P<d>" + _CN_NUMERAL_DATE + r")[ \t)]*$", text, re.M):
+            md.date = _cn_numeral_date(m.group("d"))
+            md.date_span = nt.orig_span(*m.span("d"))
+            signed = md.date is not None
+            break
+    if md.date is None:
         m = META_DATE.search(text[:3000])
         if m:
             d = ISO_DATE.search(m.group("d")) or CN_DATE.search(m.group("d"))
             if d:
                 md.date = f"{int(d.group(1)):04d}-{int(d.group(2)):02d}-{int(d.group(3)):02d}"
                 md.date_span = nt.orig_span(m.start("d"), m.end("d"))
+    if md.date is None:
+        md.date, md.date_span = _damaged_signature_date(nt)
 
     # issuer: a signature line before the date, else the body named before 关于 in the title
     if signed and md.date_span is not None:

@@ -72,6 +72,7 @@ class Script(StrEnum):
 class QualityKind(StrEnum):
     LOST_CHARACTERS = "lost_characters"  # ?? or U+FFFD where characters were lost
     PINYIN_GLOSS = "pinyin_gloss"  # 關(guān): glosses stripped before matching
+    MOJIBAKE = "mojibake"  # 锛堜竴锛 / ?。ㄒ唬: garbled runs read back before matching (values keep them as printed)
 
 
 Span = tuple[int, int]

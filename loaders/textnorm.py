@@ -1,6 +1,7 @@
 """A normalised view of a text that remembers where every character came from.
 
-Parsing works on one string: NFKC (full-width punctuation becomes ASCII),
+Parsing works on one string: mojibake read back where its bytes allow (UTF-8
+read as GBK, or GBK read one byte out of step), NFKC (full-width punctuation becomes ASCII),
 Traditional converted to Simplified by OpenCC, pinyin glosses such as
 ``關(guān)`` removed and table cell bars turned into line breaks. Values
 in records are always cut from the *original* text through `index`, so they
@@ -27,6 +28,247 @@ LOST_CHARACTERS = re.compile(r"\ufffd+|(?<=[\u3400-\u9fff])\?{2,}|\?{2,}(?=[\u34
 # NFKC would turn ① into a bare "1" and ⑴ into "(1)": keep the enclosed
 # forms so that numbering styles stay distinguishable.
 _KEEP = set(range(0x2460, 0x24FF + 1)) | set(range(0x3251, 0x325F + 1)) | set(range(0x32B1, 0x32BF + 1))
+
+
+# ---------------------------------------------------------------- mojibake
+#
+# Two ways a page's bytes are commonly read wrongly, both repaired only where the bytes say so:
+# - UTF-8 read as GBK: （一） (EF BC 88 E4 B8 80 EF BC 89) shows as 锛堜竴锛. Re-encoding the
+#   garbled run as GBK gives back the UTF-8 bytes, which decode strictly.
+# - GBK read one byte out of step, the lost byte shown as "?": 　（一） (A1A1 A3A8 D2BB A3A9)
+#   shows as ?。ㄒ唬. Re-encoding as GBK and dropping the orphan byte puts the pairs back in step.
+# A run is repaired only when the round trip is exact (the repaired text, encoded and read the
+# wrong way again, gives the run as printed) and the repair is plausible: the UTF-8 reading
+# yields three or more CJK characters, the shifted reading removes the characters that only
+# shifted GBK produces (bopomofo ㄒ, box drawing ┩, small forms ﹩).
+
+_CJK_RANGES = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x3000, 0x303F), (0xFF00, 0xFFEF), (0x2010, 0x206F))
+# Characters that appear in running Chinese text almost only as shifted GBK.
+SHIFTED_GBK_SIGN = re.compile(r"[\u3105-\u3129\u2500-\u257f\ufe30-\ufe6f]")
+# GBK characters whose two bytes open a three-byte UTF-8 sequence (lead E0–EF, then 80–BF).
+_UTF8_AS_GBK_START = None
+# Chinese punctuation in UTF-8 starts EF BC (，（）：；), E3 80 (、。《》) or E2 80 (“”—…), which GBK
+# reads as 锛, 銆 and 鈥: every passage of Chinese text read that way holds one of them.
+_UTF8_PUNCTUATION_AS_GBK = re.compile("[锛銆鈥]")
+_CN_NUMERAL_BY_LEAD = {ch.encode("gbk")[0]: ch for ch in "一二三四五六七八九十"}
+
+
+def _utf8_as_gbk_start() -> re.Pattern:
+    global _UTF8_AS_GBK_START
+    if _UTF8_AS_GBK_START is None:
+        chars = []
+        for lead in range(0xE0, 0xF0):
+            for trail in range(0x80, 0xC0):
+                try:
+                    ch = bytes((lead, trail)).decode("gbk")
+                except UnicodeDecodeError:
+                    continue
+                if len(ch) == 1:
+                    chars.append(ch)
+        _UTF8_AS_GBK_START = re.compile("(?=[" + re.escape("".join(chars)) + "][^\\x00-\\x7f])")
+    return _UTF8_AS_GBK_START
+
+
+def _cjk(ch: str) -> bool:
+    o = ord(ch)
+    return any(a <= o <= b for a, b in _CJK_RANGES)
+
+
+def _gbk_bytes(text: str, start: int, limit: int) -> tuple[bytes, list[int]]:
+    """GBK bytes of text[start:…] up to the line end or the first character GBK cannot encode;
+    owners[k] is the offset of the character byte k came from."""
+    out = bytearray()
+    owners: list[int] = []
+    j = start
+    while j < limit:
+        ch = text[j]
+        if ch in "\n\r\ufffd":
+            break
+        try:
+            b = ch.encode("gbk")
+        except UnicodeEncodeError:
+            break
+        out += b
+        owners.extend([j] * len(b))
+        j += 1
+    owners.append(j)
+    return bytes(out), owners
+
+
+@dataclass
+class Repair:
+    start: int  # original span of the garbled run
+    end: int
+    text: str  # the run as it should read
+    offsets: list[int]  # original offset of each repaired character
+
+
+def _repair_utf8_as_gbk(text: str, start: int) -> Repair | None:
+    """Repair the run at `start`: GBK characters whose bytes are UTF-8. A run that follows a lost
+    character (U+FFFD) may start with that character's last bytes, which are skipped."""
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    head, _ = _gbk_bytes(text, start, min(line_end, start + 8))
+    head = head.lstrip(bytes(range(0x80, 0xC0)))
+    try:
+        head[:9].decode("utf-8")
+    except UnicodeDecodeError:
+        return None  # the first three characters are no UTF-8: ordinary text, a quick no
+    data, owners = _gbk_bytes(text, start, line_end)
+    pos = 0
+    while pos < min(2, len(data)) and 0x80 <= data[pos] <= 0xBF:
+        pos += 1  # the tail of a character lost before the run
+    skip = pos
+    chars: list[str] = ["\ufffd"] if pos else []
+    offsets: list[int] = [start] if pos else []
+    good = (0, 0, 0)  # (bytes, characters, CJK characters) at the last whole character as printed
+    cjk = 0
+    while pos < len(data):
+        if data[pos] < 0x80:  # ASCII reads the same in both encodings
+            ch, width = chr(data[pos]), 1
+        elif 0xE0 <= data[pos] <= 0xEF and pos + 2 < len(data):
+            try:
+                ch, width = data[pos:pos + 3].decode("utf-8"), 3
+            except UnicodeDecodeError:
+                break
+            if not _cjk(ch):
+                break
+            cjk += 1
+        else:
+            break
+        chars.append(ch)
+        offsets.append(owners[pos])
+        pos += width
+        if owners[pos] != owners[pos - 1]:
+            good = (pos, len(chars), cjk)
+    end_byte, n, n_cjk = good
+    if n_cjk < 3:
+        return None
+    repaired = "".join(chars[:n])
+    if repaired[1 if skip else 0:].encode("utf-8") != data[skip:end_byte]:
+        return None  # not an exact round trip
+    return Repair(start, owners[end_byte], repaired, offsets[:n])
+
+
+def _repair_shifted_gbk(text: str, start: int) -> Repair | None:
+    """Repair a run that starts at `start` (a "?" standing for a lost byte, or the run's first
+    character) and is one byte out of step."""
+    line_end = text.find("\n", start)
+    begin = start + 1 if text[start] == "?" else start
+    data, owners = _gbk_bytes(text, begin, len(text) if line_end < 0 else line_end)
+    if len(data) < 4 or data[0] < 0x81:
+        return None
+    chars: list[str] = []
+    offsets: list[int] = []
+    if text[start] == "?":
+        # the lost byte and the orphan after it were one character: the indent 　 when it is A1
+        chars.append(" " if data[0] == 0xA1 else "\ufffd")
+        offsets.append(start)
+    pos = 1
+    while pos < len(data):
+        if owners[pos] != owners[pos - 1] and data[pos] < 0x80:
+            break  # back in step: the rest of the line is read right as printed
+        if data[pos] < 0x80:
+            chars.append(chr(data[pos]))
+            offsets.append(owners[pos])
+            pos += 1
+            continue
+        if pos + 1 >= len(data):
+            break
+        pair = data[pos:pos + 2]
+        try:
+            ch = pair.decode("gbk")
+        except UnicodeDecodeError:
+            ch = ""
+        if ch and not SHIFTED_GBK_SIGN.match(ch):
+            # a bracket whose numeral lost its second byte: the first byte still names the numeral
+            if (chars and chars[-1] == "（" and pair[1] == 0xA9 and pair[0] in _CN_NUMERAL_BY_LEAD):
+                chars.extend((_CN_NUMERAL_BY_LEAD[pair[0]], "）"))
+                offsets.extend((owners[pos], owners[pos]))
+            else:
+                chars.append(ch)
+                offsets.append(owners[pos])
+        elif len(chars) >= 2 and chars[-2] == "（" and chars[-1] in _CN_NUMERAL_BY_LEAD.values() and pair[0] == 0xA3:
+            chars.append("）")  # the closing bracket lost its second byte (A3A9)
+            offsets.append(owners[pos])
+        else:
+            chars.append("\ufffd")
+            offsets.append(owners[pos])
+        pos += 2
+        if pos < len(data) and owners[pos] != owners[pos - 1]:
+            break  # in step again (after a one-byte character): the rest reads right as printed
+        if len(chars) >= 3 and not any(_common(c) for c in chars[-2:]):
+            # two odd characters in a row: the text as printed reads right again from here
+            del chars[-2:], offsets[-2:]
+            pos -= 4
+            break
+    end = owners[min(pos, len(data))]
+    original = text[start:end]
+    repaired = "".join(chars)
+    if not SHIFTED_GBK_SIGN.search(original) or SHIFTED_GBK_SIGN.search(repaired):
+        return None
+    if sum(1 for c in repaired if _cjk(c)) < 3 or _common_share(repaired) < max(0.75, _common_share(original)):
+        return None  # the shifted reading is no more Chinese than the text as printed
+    return Repair(start, end, repaired, offsets)
+
+
+def _common_share(text: str) -> float:
+    """The share of characters that are common Chinese (GB 2312 level 1, once Simplified) or
+    Chinese punctuation."""
+    chars = [c for c in text if not c.isascii() and c != "\ufffd"]
+    if not chars:
+        return 0.0
+    return sum(1 for c in chars if _common(c)) / len(chars)
+
+
+def _common(c: str) -> bool:
+    """A common Chinese character (GB 2312 level 1, once Simplified) or Chinese punctuation."""
+    if c.isascii():
+        return True
+    try:
+        code = to_simplified(c).encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return 0xB0 <= code[0] <= 0xD7 or code[0] == 0xA1 or (code[0] == 0xA3 and not c.isalnum())
+
+
+def find_mojibake(text: str) -> list[Repair]:
+    """The garbled runs of `text` that can be read back, in order, none overlapping."""
+    repairs: list[Repair] = []
+    covered = 0
+    for m in SHIFTED_GBK_SIGN.finditer(text):
+        if m.start() < covered:
+            continue
+        # the run starts at the "?" of the lost byte, else after the last ASCII character before it
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        k = m.start()
+        while k > max(line_start, covered) and not text[k - 1].isascii() and m.start() - k < 40:
+            k -= 1
+        if k > line_start and text[k - 1] == "?":
+            k -= 1
+        r = _repair_shifted_gbk(text, k)
+        if r is not None and r.end > m.start():
+            repairs.append(r)
+            covered = r.end
+    if not _UTF8_PUNCTUATION_AS_GBK.search(text):
+        return repairs  # no Chinese punctuation read as GBK (锛 銆 鈥): no UTF-8 run to look for
+    shifted = list(repairs)
+    covered = 0
+    candidates = sorted({m.start() for m in _utf8_as_gbk_start().finditer(text)}
+                        | {m.end() for m in re.finditer("\ufffd+", text)})
+    for at in candidates:
+        if at < covered or any(r.start <= at < r.end for r in shifted):
+            continue
+        r = _repair_utf8_as_gbk(text, at)
+        if r is not None:
+            repairs.append(r)
+            covered = r.end
+    repairs.sort(key=lambda r: r.start)
+    out: list[Repair] = []
+    for r in repairs:
+        if not out or r.start >= out[-1].end:
+            out.append(r)
+    return out
 
 
 @lru_cache(maxsize=2)
@@ -69,6 +311,7 @@ class NormText:
     text: str
     index: list[int]  # index[i]: offset in `original` of text[i]; one extra entry at the end
     glosses: list[tuple[int, int]] = field(default_factory=list)
+    repairs: list[tuple[int, int]] = field(default_factory=list)  # original spans of mojibake read back
 
     def orig_span(self, start: int, end: int) -> tuple[int, int]:
         """Original offsets [s, e) of the normalised range [start, end)."""
@@ -83,20 +326,23 @@ class NormText:
 
 
 def normalise(original: str) -> NormText:
-    """Build the normalised view of `original`."""
+    """Build the normalised view of `original`: mojibake read back, then glosses, widths and
+    script. Every character of the view keeps the offset of the character it came from."""
+    repairs = find_mojibake(original)
+    source, base = _apply_repairs(original, repairs) if repairs else (original, None)
     out: list[str] = []
     index: list[int] = []
-    glosses = [(m.start(), m.end()) for m in PINYIN_GLOSS.finditer(original)]
+    glosses = [(m.start(), m.end()) for m in PINYIN_GLOSS.finditer(source)]
     gloss_iter = iter(glosses)
     next_gloss = next(gloss_iter, None)
     i = 0
-    n = len(original)
+    n = len(source)
     while i < n:
         if next_gloss and i == next_gloss[0]:
             i = next_gloss[1]
             next_gloss = next(gloss_iter, None)
             continue
-        ch = original[i]
+        ch = source[i]
         if ch == "\r":
             i += 1
             continue
@@ -117,11 +363,31 @@ def normalise(original: str) -> NormText:
             index.append(i)
         i += 1
     index.append(n)
+    if base is not None:
+        index = [base[k] for k in index]
+        glosses = [(base[s], base[e - 1] + 1) for s, e in glosses]
     text = "".join(out)
     # Script conversion line by line (OpenCC works on phrases; lines keep it fast).
     lines = text.split("\n")
     text = "\n".join(to_simplified(line) for line in lines)
-    return NormText(original, text, index, glosses)
+    return NormText(original, text, index, glosses, [(r.start, r.end) for r in repairs])
+
+
+def _apply_repairs(original: str, repairs: list[Repair]) -> tuple[str, list[int]]:
+    """The text with each garbled run replaced by its reading, and the original offset of each
+    of its characters (one extra entry at the end)."""
+    parts: list[str] = []
+    base: list[int] = []
+    pos = 0
+    for r in repairs:
+        parts.append(original[pos:r.start])
+        base.extend(range(pos, r.start))
+        parts.append(r.text)
+        base.extend(r.offsets)
+        pos = r.end
+    parts.append(original[pos:])
+    base.extend(range(pos, len(original) + 1))
+    return "".join(parts), base
 
 
 def lost_character_spans(original: str) -> list[tuple[int, int]]:

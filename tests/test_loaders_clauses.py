@@ -297,3 +297,42 @@ def test_running_numbers_under_a_sub_heading_and_page_decoration():
     result = measures(text)
     assert [m.path for m in result] == ["一/1", "二/(一)/2", "二/(一)/3"]
     assert result[2].title == "提高住房保障水平"
+
+
+@pytest.mark.parametrize(
+    ("tail", "agencies", "lead"),
+    [
+        # 由X会同A、B等部门…: X leads, the others are responsible
+        ("由市发改委会同市财政局、市自然资源局等部门负责落实。", ["市发改委", "市财政局", "市自然资源局"], ["市发改委"]),
+        # an owner sentence on its own line after the item
+        ("\n由市财政局、农业局,各县(市)、区人民政府负责落实。", ["市财政局", "农业局", "各县(市)、区人民政府"], []),
+        ("市住建局牵头落实。", ["市住建局"], ["市住建局"]),
+        ("(市住建局、市城管局等负责)", ["市住建局", "市城管局"], []),
+        ("\n主办单位：市教育局\n协办单位：市人社局", ["市教育局", "市人社局"], ["市教育局"]),
+        ("\n主要责任单位：市教育局\n协同配合单位：市人社局、市财政局", ["市教育局", "市人社局", "市财政局"], ["市教育局"]),
+        ("(各区人民政府牵头,市发改委配合)", ["各区人民政府", "市发改委"], ["各区人民政府"]),
+        ("\n分管县领导：张 三、李四\n牵头单位：县发改局\n责任单位：县财政局", ["县发改局", "县财政局"], ["县发改局"]),
+        # actors in the running text without an owner wording own nothing
+        ("由区财政给予企业补贴,支持各街道参照执行。", [], []),
+    ],
+)
+def test_responsibility_wordings_beyond_clauses(tail, agencies, lead):
+    text = f"一、重点任务\n（一）推进项目建设。加快推进重点项目建设。{tail}\n"
+    [(got_agencies, got_lead, _)] = owners(text)
+    assert got_agencies == agencies
+    assert got_lead == lead
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "以下政策措施均需各县区人民政府、园区管委会落实,不再单独列出",
+        "下列各项工作均由各县区人民政府、园区管委会负责实施,不再一一列举",
+    ],
+)
+def test_inheritance_in_other_words(clause):
+    text = (f"一、重点任务\n1.设立专项资金。(责任单位:市工信局、市财政局。{clause})\n"
+            "2.开展企业上云培训。(责任单位:市工信局)\n")
+    first, second = owners(text)
+    assert first[2] == []
+    assert second == (["市工信局"], [], ["各县区人民政府", "园区管委会"])
