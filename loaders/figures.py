@@ -16,13 +16,16 @@ from policykg.loaders.vocabulary import alternation, comparator_words, units
 
 _CN = "零〇一二两三四五六七八九十百千"
 NUM = rf"(?:\d+/\d+|\d+(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{_CN}]{{1,6}})"
-MULT = r"(?:万亿|千亿|百亿|千万|百万|亿|万)?"
+MULT_WORD = r"(?:万亿|千亿|百亿|千万|百万|亿|万)"
+MULT = MULT_WORD + "?"
 # Units as printed, longest first (个工作日 before 工作日 before 日): loaders/data/units.tsv.
 UNIT = alternation(u.written for u in units())
 CANONICAL_UNIT = {u.written: u.canonical for u in units()}
+# One blank may stand between a number, its multiplier and its unit: pages copied from PDFs print
+# "100 萬元" and wrap lines inside amounts ("5000\n萬元").
 FIGURE = re.compile(
-    rf"(?P<n1>{NUM})(?P<m1>{MULT})\s?(?P<u1>{UNIT})?(?P<inc1>\(含\))?"
-    rf"(?:\s?(?P<dash>[~\-—–至到])\s?(?P<n2>{NUM})(?P<m2>{MULT})\s?(?P<u2>{UNIT})?(?P<inc2>\(含\))?)?"
+    rf"(?P<n1>{NUM})(?:\s(?={MULT_WORD}|{UNIT}))?(?P<m1>{MULT})\s?(?P<u1>{UNIT})?(?P<inc1>\(含\))?"
+    rf"(?:\s?(?P<dash>[~\-—–至到])\s?(?P<n2>{NUM})(?:\s(?={MULT_WORD}|{UNIT}))?(?P<m2>{MULT})\s?(?P<u2>{UNIT})?(?P<inc2>\(含\))?)?"
 )
 # Comparator words before and after a figure: loaders/data/comparators.tsv.
 PREFIX_CMP = comparator_words("before")

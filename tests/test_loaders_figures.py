@@ -48,6 +48,10 @@ def figures(sentence: str) -> list[tuple]:
         ("一次性奖励三百万元。", [("=", 3000000, "元")]),
         ("培育8—10个示范园区。", [("range", 8, 10, "个")]),
         ("新增中试平台30家、科技成果转化中心10家。", [("=", 30, "家"), ("=", 10, "家")]),
+        # pages copied from PDFs: a blank between the number and its unit, a line wrapped inside an amount
+        ("分别给予 100 万元、30 万元奖励。", [("=", 1000000, "元"), ("=", 300000, "元")]),
+        ("年销售收入首次突破 5000\n万元的企业。", [(">", 50000000, "元")]),
+        ("新增 20 家以上。", [(">=", 20, "家")]),
     ],
 )
 def test_figure_forms(sentence, expected):
