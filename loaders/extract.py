@@ -34,7 +34,8 @@ from policykg.loaders.records import (
     Role,
     Script,
 )
-from policykg.loaders.structure import Item, Segmentation, segment
+from policykg.loaders.structure import Item, Segmentation, column_kind, segment
+from policykg.loaders.tables import OWNER_MEANINGS, SKIPPED_MEANINGS, TEXT_MEANINGS, read_tables
 from policykg.loaders.textnorm import (
     NormText,
     detect_script,
@@ -81,7 +82,8 @@ def _build_record(source: SourceText) -> Record:
     nt = normalise(source.text)
     if not re.search(r"[\u4e00-\u9fff]", nt.text):
         raise ExtractionError(source.file, "no Chinese text in the file")
-    seg = segment(nt)
+    nt, tables = read_tables(nt)
+    seg = segment(nt, tables)
     announced = _announced_plans(nt, seg)
     md = find_metadata(nt, seg, len(announced))
     if any("来源" in h for h in seg.table_header):
@@ -221,10 +223,13 @@ def _ancestors(item: Item) -> list[Item]:
     return out
 
 
-def _heading(nt: NormText, item: Item) -> tuple[int, int]:
+def _heading(nt: NormText, item: Item, seg: Segmentation | None = None) -> tuple[int, int]:
     """Normalised span of the item's title (see SCHEMA.md: up to the first 。, else 20 characters)."""
     text = nt.text
     s = item.marker[1]
+    task_cell = _task_cell(seg, item) if seg is not None and item.style == "row" else None
+    if task_cell is not None:
+        s = task_cell
     while s < item.end and text[s] in " \t":
         s += 1
     if item.style == "row" or s >= item.end or text[s] == "\n":
@@ -259,6 +264,15 @@ def _heading(nt: NormText, item: Item) -> tuple[int, int]:
     return s, e
 
 
+def _task_cell(seg: Segmentation, item: Item) -> int | None:
+    """Where a table row's task cell starts, when its columns are known (a 类别 cell is not the title)."""
+    cells = sorted(c for c in seg.table_columns if item.marker[1] <= c < item.end)
+    for c in cells:
+        if column_kind(seg.table_columns[c]) in TEXT_MEANINGS:
+            return c
+    return None
+
+
 def _kind(nt: NormText, item: Item, titles: dict[int, str], seg: Segmentation) -> Kind:
     for a in _ancestors(item):
         t = titles[id(a)]
@@ -291,7 +305,7 @@ def _measures(nt: NormText, seg: Segmentation, bundle: bool) -> list[Measure]:
     titles: dict[int, str] = {}
     title_spans: dict[int, tuple[int, int]] = {}
     for it in seg.items:
-        s, e = _heading(nt, it)
+        s, e = _heading(nt, it, seg)
         title_spans[id(it)] = (s, e)
         titles[id(it)] = text[s:e]
 
@@ -559,35 +573,69 @@ def _clauses(nt: NormText, seg: Segmentation, it: Item) -> list[cl.Clause]:
             found.append(clause)
         taken.append((m.start(), line_end))
     # table cells that hold only agency names
-    if seg.table_header and any(re.search(r"责任|牵头|单位", h) for h in seg.table_header):
-        heads = [h for h in seg.table_header if re.search(r"单位|部门", h)]
-        lead_first = len(heads) >= 2 and "牵头" in heads[0]
-        pos = start
-        for raw in text[start:end].split("\n"):
-            line_start = pos
-            pos += len(raw) + 1
-            if not raw.strip() or any(s <= line_start < e for s, e in taken):
-                continue
-            column = seg.table_columns.get(line_start + len(raw) - len(raw.lstrip()))
-            if column and re.search(r"领导|进展|落实情况|完成情况|备注|来源|时限|责任人", column):
-                continue
-            if cl.is_bare_list(raw):
-                if column:
-                    role = "lead" if "牵头" in column else "responsible"
-                else:
-                    # without a column count to go by: a lead column before the others names the first cell
-                    role = "lead" if lead_first and not any(c.kind_hint == "table" for c in found) else "responsible"
-                clause = cl.parse_clause(text, line_start, line_start + len(raw), default_role=role)
-                clause.kind_hint = "table"
-                if clause.mentions:
-                    found.append(clause)
-                    taken.append((line_start, line_start + len(raw)))
+    found.extend(_table_clauses(text, seg, start, end, taken))
     if not found:
         sentence = _leading_assignment(text, start, end)
         if sentence is not None:
             found.append(sentence)
     found.sort(key=lambda c: c.start)
     return found
+
+
+def _table_clauses(text: str, seg: Segmentation, start: int, end: int,
+                   taken: list[tuple[int, int]]) -> list[cl.Clause]:
+    """Owner cells of a task table row: the column says the role (牵头 / 主要责任 columns lead);
+    person, progress, note and deadline columns are never owners."""
+    meanings = [column_kind(h) for h in seg.table_header]
+    owner_columns = [m for m in meanings if m in OWNER_MEANINGS]
+    if not owner_columns:
+        return []
+    # without a column to go by: a lead column before the others names the first owner cell
+    lead_first = owner_columns[0] == "lead"
+    only_lead = set(owner_columns) == {"lead"}
+    found: list[cl.Clause] = []
+    pos = start
+    for raw in text[start:end].split("\n"):
+        line_start = pos
+        pos += len(raw) + 1
+        if not raw.strip() or any(s <= line_start < e for s, e in taken):
+            continue
+        cell_start = line_start + len(raw) - len(raw.lstrip())
+        column = seg.table_columns.get(cell_start)
+        meaning = column_kind(column) if column else None
+        if meaning in SKIPPED_MEANINGS:
+            continue
+        cell_end = cell_start + len(raw.strip())
+        if column:
+            role = "lead" if meaning == "lead" else "responsible"
+        else:
+            first = not any(c.kind_hint == "table" for c in found)
+            role = "lead" if only_lead or (lead_first and first and len(owner_columns) > 1) else "responsible"
+        if cl.is_bare_list(raw):
+            clause = cl.parse_clause(text, line_start, line_start + len(raw), default_role=role)
+        elif meaning in OWNER_MEANINGS:
+            clause = _owner_cell(text, cell_start, cell_end, role)
+        else:
+            continue
+        clause.kind_hint = "table"
+        if clause.mentions:
+            found.append(clause)
+            taken.append((line_start, line_start + len(raw)))
+    return found
+
+
+def _owner_cell(text: str, start: int, end: int, role: str) -> cl.Clause:
+    """A cell of an owner column whose names we do not recognise by their ending (乡村振兴办):
+    the column says they are owners, so each short name between separators is one."""
+    clause = cl.parse_clause(text, start, end, default_role=role)
+    body = text[start:end]
+    if clause.mentions or len(body) > 40 or re.search(r"[。:;!?\d]", body):
+        return clause
+    for m in re.finditer(r"[^、,;\s]{2,20}", body):
+        if re.search(r"[\u4e00-\u9fff]", m.group(0)):
+            name = Name(m.group(0), start + m.start(), start + m.end())
+            clause.mentions.append(cl.Mention(name, role, 0))
+    return clause
 
 
 _ASSIGNMENT = re.compile(
