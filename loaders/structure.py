@@ -21,7 +21,10 @@ from policykg.loaders.textnorm import NormText
 from policykg.loaders.vocabulary import alternation, noise_words, table_headers
 
 CN = "一二三四五六七八九十百零〇两"
-_BEFORE = r"(?:(?<=\n)|(?<=^)|(?<=[ \t★☆●•◆■□▲△∙·>]))"
+_BEFORE = r"(?:(?<=\n)|(?<=^)|(?<=[ \t★☆●•◆■□▲△∙·>。;!?)〕\]】”]))"
+# A bracketed marker may also follow a heading with no stop in a page flattened onto one line
+# (…加强组织领导(一)强化统筹…); `segment` takes those only on long lines.
+_AFTER_HAN = r"(?<=[\u4e00-\u9fff])"
 
 MARKER = re.compile(
     _BEFORE
@@ -33,7 +36,8 @@ MARKER = re.compile(
     + r"|(?P<num>(?P<num_n>\d{1,5})\s?(?:[、．]|\.(?!\d)))"
     + r"|(?P<pnum>[(](?P<pnum_n>\d{1,5})[)][、.]?|(?P<pnum_c>[\u2474-\u2487]))"
     + r"|(?P<circ>[\u2460-\u2473])"
-    + r")",
+    + r")"
+    + r"|" + _AFTER_HAN + rf"(?:(?P<hpcn>[(〔](?P<hpcn_n>[{CN}]{{1,3}})[)〕])|(?P<hpnum>[(](?P<hpnum_n>\d{{1,5}})[)]))",
     re.M,
 )
 ROW_NUMBER = re.compile(r"^[ \t]*(\d{1,5})[ \t]*$", re.M)
@@ -93,7 +97,19 @@ def _number(style: str, groups: dict) -> int | None:
 def _candidate_markers(text: str) -> list[tuple[str, int, int, int, int, int]]:
     """(style, number, marker_start, marker_end, label_start, label_end) in text order."""
     found = []
+    one_line = text.count("\n") < 5
+    flattened = _LongLines(text).flattened
     for m in MARKER.finditer(text):
+        if m.group("hpcn") or m.group("hpnum"):
+            # a bracketed marker right after a heading: only where a page was flattened
+            if not one_line and not (flattened and _line_length(text, m.start()) >= _LongLines.LONG):
+                continue
+            style = "pcn" if m.group("hpcn") else "pnum"
+            number = cn_to_int(m.group(f"h{style}_n"))
+            if number and number > 0:
+                s, e = m.span()
+                found.append((style, number, s, e, s, e))
+            continue
         style = next(s for s in ("part", "art", "cn", "pcn", "num", "pnum", "circ") if m.group(s))
         if style == "circ":
             number = ord(m.group("circ")) - 0x2460 + 1
@@ -128,6 +144,12 @@ def _candidate_markers(text: str) -> list[tuple[str, int, int, int, int, int]]:
         found.append(("row", int(m.group(1)), s, e, s, e))
     found.sort(key=lambda t: t[2])
     return found
+
+
+def _line_length(text: str, pos: int) -> int:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return (end if end >= 0 else len(text)) - start
 
 
 def _next_line_is_marker(text: str, pos: int) -> bool:
@@ -391,8 +413,15 @@ class _LongLines:
     def __init__(self, text: str) -> None:
         self.breaks = [m.start() for m in re.finditer("\n", text)]
         self.length = len(text)
+        edges = [-1, *self.breaks, self.length]
+        long_lines = [b - a - 1 for a, b in zip(edges, edges[1:], strict=False) if b - a - 1 >= self.LONG]
+        # a document whose text mostly stands on a few long lines was flattened; long table cells,
+        # one per line, in a document of many lines were not
+        self.flattened = len(long_lines) <= 5 and sum(long_lines) > 0.6 * max(1, self.length)
 
     def __call__(self, pos: int) -> bool:
+        if not self.flattened:
+            return False
         k = bisect.bisect_left(self.breaks, pos)
         start = self.breaks[k - 1] + 1 if k else 0
         end = self.breaks[k] if k < len(self.breaks) else self.length
