@@ -7,6 +7,7 @@ it is never reported as bad input.
 
 from __future__ import annotations
 
+import bisect
 import re
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from policykg.loaders.reading import SourceText, read_source
 from policykg.loaders.records import (
     AnnouncedPlan,
     Comparator,
+    Coverage,
     Deadline,
     Figure,
     FigureRole,
@@ -96,6 +98,7 @@ def _build_record(source: SourceText) -> Record:
         measures = measures[:-1]
     if not measures and not seg.items and len(nt.text.strip()) < 30:
         raise ExtractionError(source.file, "not a policy document (no numbered items and almost no text)")
+    coverage, gave_up = _coverage(nt, seg, measures)
     plan_keys = {simplified_key(_clean_title(p.text)) for p in seg.plans}
     for a in announced:
         a.present = a.key in plan_keys
@@ -128,7 +131,8 @@ def _build_record(source: SourceText) -> Record:
             for p in seg.plans
         ],
         announced_plans=announced,
-        quality=_quality(source.text, nt),
+        quality=_quality(source.text, nt) + gave_up,
+        coverage=coverage,
         measures=measures,
     )
 
@@ -212,6 +216,60 @@ def _quality(original: str, nt: NormText) -> list[QualityFlag]:
         flags.append(QualityFlag(kind=QualityKind.PINYIN_GLOSS, start=s, end=e, text=original[s:e],
                                  count=len(nt.glosses)))
     return flags
+
+
+# A responsibility marker: an owner label (责任单位:, 牵头单位:) or a bracket that names owners
+# by a role word ((市发改委牵头), (各区政府负责落实)).
+_OWNER_LABEL = re.compile(r"(?:" + "|".join(re.escape(k) for k in sorted(cl.LABEL_ROLE, key=len, reverse=True))
+                          + r")\s*:")
+_OWNER_BRACKET = re.compile(r"[(〔\[【][^()〔〕\[\]【】\n]{2,80}?(?:牵头|负责落实|负责|配合|落实)[^()〔〕\[\]【】\n]{0,20}[)〕\]】]")
+
+
+def _coverage(nt: NormText, seg: Segmentation, measures: list[Measure]) -> tuple[Coverage, list[QualityFlag]]:
+    """What the extractor understood of the text, and flags where it clearly gave up."""
+    text = nt.text
+    markers = sorted({m.start(): m.end() for m in _OWNER_LABEL.finditer(text)}.items())
+    labelled = {s for s, _e in markers}
+    markers += [(m.start(), m.end()) for m in _OWNER_BRACKET.finditer(text)
+                if not any(m.start() <= s < m.end() for s in labelled)]
+    markers.sort()
+    owned_spans = sorted((m.start, m.end) for m in measures if m.agencies or m.inherited)
+    # a heading's clause passes owners on to the items it holds
+    holders = sorted((nt.orig_span(it.marker[0], it.end)) for it in seg.items if it.children)
+    unattached = []
+    # before the first item stand the notice and the page's furniture (主办单位: of the site)
+    first_item = seg.items[0].marker[0] if seg.items else 0
+    for s, e in markers:
+        if s < first_item:
+            continue
+        os_, _oe = nt.orig_span(s, e)
+        if not (_inside(owned_spans, os_) or _inside(holders, os_)):
+            unattached.append((s, e))
+    owned = sum(1 for m in measures if m.agencies or m.inherited)
+    coverage = Coverage(items=len(seg.items), measures=len(measures), owned=owned, markers=len(markers),
+                        unattached=len(unattached))
+    flags: list[QualityFlag] = []
+    if unattached and (len(unattached) >= 2 or not owned) and len(unattached) >= owned:
+        s, e = nt.orig_span(*unattached[0])
+        flags.append(QualityFlag(kind=QualityKind.OWNERS_UNATTACHED, start=s, end=e, text=nt.original[s:e],
+                                 count=len(unattached)))
+    # no measure at all, markers and no owned measure, or far more markers than owned measures
+    # (numbering the extractor missed folds many items, each with its clause, into one)
+    if not measures or (len(markers) >= 3 and not owned) or (len(markers) >= 6 and len(markers) > 3 * owned):
+        s, e = nt.orig_span(*markers[0]) if markers else _first_line(nt)
+        flags.append(QualityFlag(kind=QualityKind.STRUCTURE_UNRECOGNISED, start=s, end=e, text=nt.original[s:e]))
+    return coverage, flags
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    k = bisect.bisect_right(spans, (pos, 1 << 62)) - 1
+    # spans may nest or overlap (items and the headings holding them): look back a little
+    return any(s <= pos < e for s, e in spans[max(0, k - 8):k + 1])
+
+
+def _first_line(nt: NormText) -> tuple[int, int]:
+    m = re.search(r"\S[^\n]{0,39}", nt.original)
+    return (m.start(), m.end()) if m else (0, min(1, len(nt.original)))
 
 
 def _ancestors(item: Item) -> list[Item]:
