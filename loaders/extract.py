@@ -500,6 +500,7 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
         path = f"{plan_title}/{path}"
     start, end = nt.orig_span(it.marker[0], _trim_end(text, it.marker[0], it.end))
     tstart, tend = nt.orig_span(ts, te)
+    tstart, tend = min(tstart, end), min(tend, end)  # an item with no text has an empty title
     sources = _sources(nt, seg, it)
     modality = _modality(text[body_start:body_end])
     return Measure(
@@ -521,7 +522,7 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
         text_start=nt.orig_span(body_start, body_end)[0],
         text_end=end,
         modality=modality,
-        deadlines=_deadlines(nt, body_start, body_end),
+        deadlines=_deadlines(nt, body_start, body_end) + _column_deadlines(nt, seg, it),
         mentions=mention_records,
     )
 
@@ -569,6 +570,31 @@ def _sources(nt: NormText, seg: Segmentation, it: Item) -> list[str]:
             line_end = it.end if line_end < 0 else min(line_end, it.end)
             for m in re.finditer(r"[\u4e00-\u9fff]{2,8}?(?:市|县|区|州|省)", text[cell_start:line_end]):
                 out.append(nt.orig(cell_start + m.start(), cell_start + m.end()))
+    return out
+
+
+_CELL_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s?年(?:(?P<m>\d{1,2})\s?月)?(?:(?P<d>\d{1,2})\s?日)?|(?P<m2>\d{1,2})\s?月")
+
+
+def _column_deadlines(nt: NormText, seg: Segmentation, it: Item) -> list[Deadline]:
+    """The cell of a 完成时限 / 时间节点 column is the row's deadline, whatever its wording
+    (2024年6月, 长期坚持); a cell the running-text rule already read is not read twice."""
+    text = nt.text
+    out = []
+    for cell_start, column in seg.table_columns.items():
+        if not (it.marker[1] <= cell_start < it.end) or column_kind(column) != "deadline":
+            continue
+        line_end = text.find("\n", cell_start)
+        line_end = it.end if line_end < 0 else min(line_end, it.end)
+        cell_end = _trim_end(text, cell_start, line_end)
+        if cell_end <= cell_start or _deadlines(nt, cell_start, cell_end):
+            continue
+        m = _CELL_DATE.search(text, cell_start, cell_end)
+        date = None
+        if m and m.group("y"):
+            date = m.group("y") + (f"-{int(m.group('m')):02d}" if m.group("m") else "")
+        s, e = nt.orig_span(cell_start, cell_end)
+        out.append(Deadline(text=nt.original[s:e], date=date, start=s, end=e))
     return out
 
 
@@ -664,6 +690,8 @@ def _table_clauses(text: str, seg: Segmentation, start: int, end: int,
         if meaning in SKIPPED_MEANINGS:
             continue
         cell_end = cell_start + len(raw.strip())
+        if raw.strip() in seg.table_header:
+            continue  # the header printed again
         if column:
             role = "lead" if meaning == "lead" else "responsible"
         else:

@@ -379,7 +379,7 @@ def segment(nt: NormText, tables: list[Table] | None = None) -> Segmentation:
     for it in items:
         it.end = boundaries[bisect.bisect_right(boundaries, it.marker[0])]
     notice_end = plans[0].start if plans else 0
-    header, columns = _table_columns(text, items, tables or [])
+    header, columns = _table_columns(text, items, tables or [], lambda end: _ends_at_bar(nt, end))
     return Segmentation(items, titles, plans, notice_end, header, columns)
 
 
@@ -394,13 +394,13 @@ class _Sequences:
     def __call__(self, style: str, number: int, pos: int, need: int) -> bool:
         seq = self.by_style.get(style, [])
         k = bisect.bisect_right(seq, (pos, 1 << 30))
-        want = number + 1
+        last, found = number, 0
         for _ms, n in seq[k:k + 50]:
             if n == 1:
                 return False
-            if n == want:
-                want += 1
-                if want > number + need:
+            if last < n <= last + 3:  # the next number, or a row or two skipped
+                last, found = n, found + 1
+                if found >= need:
                     return True
         return False
 
@@ -495,7 +495,8 @@ _ANCHOR_HEADERS = tuple(h.header for h in table_headers() if h.anchor)
 _OWNER_HEADERS = tuple(h.header for h in table_headers() if h.meaning in ("lead", "responsible"))
 
 
-def _table_columns(text: str, items: list[Item], tables: list[Table]) -> tuple[list[str], dict[int, str]]:
+def _table_columns(text: str, items: list[Item], tables: list[Table],
+                   at_bar=lambda end: False) -> tuple[list[str], dict[int, str]]:
     """Find a flattened table's header (one cell per line) and name each row's cells.
 
     Returns the header cells and, for every cell line of rows whose cell count
@@ -513,11 +514,25 @@ def _table_columns(text: str, items: list[Item], tables: list[Table]) -> tuple[l
     for r in rows:
         cells = []
         pos = r.marker[1]
+        bar_before = at_bar(pos - 1) if pos else False
         for raw in text[pos:r.end].split("\n"):
             start = pos
             pos += len(raw) + 1
-            if raw.strip():
+            if raw.strip() and raw.strip() not in header:  # the header printed again
                 cells.append((start + len(raw) - len(raw.lstrip()), raw.strip()))
+            elif not raw.strip() and bar_before and at_bar(start + len(raw)):
+                cells.append((start, ""))  # | | : an empty cell of a bar table
+            bar_before = at_bar(start + len(raw))
+        while cells and not cells[-1][1]:
+            cells.pop()
+        empties = any(not c for _s, c in cells)
+        if len(cells) == len(header) - 1 or (empties and len(cells) < len(header) - 1):
+            # one cell per column (a bar table's empty cells counted), or a short row: from the left
+            for (start, cell), name in zip(cells, header[1:], strict=False):
+                if cell:
+                    columns[start] = name
+            continue
+        cells = [c for c in cells if c[1]]
         if len(cells) == len(header) - 1:
             for (start, _), name in zip(cells, header[1:], strict=True):
                 columns[start] = name

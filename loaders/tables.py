@@ -57,6 +57,11 @@ def _header_words() -> tuple[tuple[str, str, bool], ...]:
     return tuple(sorted(((h.header, h.meaning, h.anchor) for h in table_headers()), key=lambda h: -len(h[0])))
 
 
+@lru_cache(maxsize=1)
+def _anchor_words() -> re.Pattern:
+    return re.compile("|".join(re.escape(w) for w, _m, anchor in _header_words() if anchor))
+
+
 def column_meaning(cell: str) -> str | None:
     """What a header cell's column holds: the meaning of the longest header word it contains."""
     cell = re.sub(r"\s+", "", cell)
@@ -148,18 +153,22 @@ _ROW_START = re.compile(r"[ \t]*(\d{1,5})(?=[ \t])")
 
 def _tokens(line: str, base: int, layout: str) -> list[tuple[int, int]]:
     """Spans (absolute) of the words of a line under a layout; for "blanks" every blank-free run."""
-    pattern = {"tabs": r"[^\t]+", "runs": r"\S(?:.*?\S)?(?=\s{2,}|\s*$)", "blanks": r"\S+"}[layout]
     out = []
+    if layout == "tabs":
+        pos = 0
+        for piece in line.split("\t"):
+            stripped = piece.strip()
+            s = pos + len(piece) - len(piece.lstrip())
+            out.append((base + s, base + s + len(stripped)))  # an empty cell between two tabs is empty
+            pos += len(piece) + 1
+        while out and out[0][0] == out[0][1]:
+            out.pop(0)
+        while out and out[-1][0] == out[-1][1]:
+            out.pop()
+        return out
+    pattern = {"runs": r"\S(?:.*?\S)?(?=\s{2,}|\s*$)", "blanks": r"\S+"}[layout]
     for m in re.finditer(pattern, line):
         s, e = m.span()
-        text = m.group(0)
-        if layout == "tabs":
-            stripped = text.strip()
-            if not stripped:
-                out.append((base + s, base + s))  # an empty cell between two tabs
-                continue
-            s += len(text) - len(text.lstrip())
-            e = s + len(stripped)
         out.append((base + s, base + e))
     return out
 
@@ -186,7 +195,7 @@ def read_tables(nt: NormText) -> tuple[NormText, list[Table]]:
     Returns the rewritten view (the same object when nothing changed) and the tables found,
     each with the column of every cell it could align."""
     text = nt.text
-    if "\t" not in text and not re.search(r"\S \S", text):
+    if "\t" not in text and " " not in text:
         return nt, []
     chars: list[str] | None = None
     tables: list[Table] = []
@@ -195,7 +204,7 @@ def read_tables(nt: NormText) -> tuple[NormText, list[Table]]:
     while k < len(lines):
         start, end = lines[k]
         line = text[start:end]
-        layout = _header_layout(line) if len(line) <= 200 else None
+        layout = _header_layout(line) if len(line) <= 200 and _anchor_words().search(line) else None
         if layout is None:
             k += 1
             continue
