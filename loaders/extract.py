@@ -324,9 +324,8 @@ def _heading(nt: NormText, item: Item, seg: Segmentation | None = None) -> tuple
 
 def _task_cell(seg: Segmentation, item: Item) -> int | None:
     """Where a table row's task cell starts, when its columns are known (a 类别 cell is not the title)."""
-    cells = sorted(c for c in seg.table_columns if item.marker[1] <= c < item.end)
-    for c in cells:
-        if column_kind(seg.table_columns[c]) in TEXT_MEANINGS:
+    for c, column in seg.cells_in(item.marker[1], item.end):
+        if column_kind(column) in TEXT_MEANINGS:
             return c
     return None
 
@@ -471,8 +470,8 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
     for c in clauses:
         for k in range(max(c.start, body_start), min(c.end, body_end)):
             masked[k - body_start] = "\x00"
-    for cell_start, column in seg.table_columns.items():
-        if body_start <= cell_start < body_end and re.search(r"进展|完成情况|落实情况|备注|来源|领导|时限|责任人", column):
+    for cell_start, column in seg.cells_in(body_start, body_end):
+        if re.search(r"进展|完成情况|落实情况|备注|来源|领导|时限|责任人", column):
             k = cell_start
             while k < body_end and text[k] != "\n":
                 masked[k - body_start] = "\x00"
@@ -564,8 +563,8 @@ def _path_key(nt: NormText, it: Item) -> str:
 def _sources(nt: NormText, seg: Segmentation, it: Item) -> list[str]:
     text = nt.text
     out = []
-    for cell_start, column in seg.table_columns.items():
-        if it.marker[1] <= cell_start < it.end and "来源" in column:
+    for cell_start, column in seg.cells_in(it.marker[1], it.end):
+        if "来源" in column:
             line_end = text.find("\n", cell_start)
             line_end = it.end if line_end < 0 else min(line_end, it.end)
             for m in re.finditer(r"[\u4e00-\u9fff]{2,8}?(?:市|县|区|州|省)", text[cell_start:line_end]):
@@ -581,8 +580,8 @@ def _column_deadlines(nt: NormText, seg: Segmentation, it: Item) -> list[Deadlin
     (2024年6月, 长期坚持); a cell the running-text rule already read is not read twice."""
     text = nt.text
     out = []
-    for cell_start, column in seg.table_columns.items():
-        if not (it.marker[1] <= cell_start < it.end) or column_kind(column) != "deadline":
+    for cell_start, column in seg.cells_in(it.marker[1], it.end):
+        if column_kind(column) != "deadline":
             continue
         line_end = text.find("\n", cell_start)
         line_end = it.end if line_end < 0 else min(line_end, it.end)

@@ -81,6 +81,13 @@ class Segmentation:
     notice_end: int  # normalised offset where the first plan starts (0 when none)
     table_header: list[str]
     table_columns: dict[int, str]  # normalised line start → column name, for table cells
+    cell_starts: list[int] = field(default_factory=list)  # the keys of table_columns, sorted
+
+    def cells_in(self, start: int, end: int) -> list[tuple[int, str]]:
+        """(cell start, column name) of the table cells in [start, end), in order."""
+        lo = bisect.bisect_left(self.cell_starts, start)
+        hi = bisect.bisect_left(self.cell_starts, end)
+        return [(c, self.table_columns[c]) for c in self.cell_starts[lo:hi]]
 
 
 def _number(style: str, groups: dict) -> int | None:
@@ -291,7 +298,8 @@ def segment(nt: NormText, tables: list[Table] | None = None) -> Segmentation:
     candidates = _candidate_markers(text)
     follows = _Sequences(candidates)
     long_line = _LongLines(text)
-    headers = [start for start, _end, _cells in header_runs(text)]
+    runs = header_runs(text)
+    headers = [start for start, _end, _cells in runs]
     items: list[Item] = []
     stack: list[Item] = []
     last_seen: dict[str, int] = {}
@@ -379,8 +387,8 @@ def segment(nt: NormText, tables: list[Table] | None = None) -> Segmentation:
     for it in items:
         it.end = boundaries[bisect.bisect_right(boundaries, it.marker[0])]
     notice_end = plans[0].start if plans else 0
-    header, columns = _table_columns(text, items, tables or [], lambda end: _ends_at_bar(nt, end))
-    return Segmentation(items, titles, plans, notice_end, header, columns)
+    header, columns = _table_columns(text, items, tables or [], lambda end: _ends_at_bar(nt, end), runs)
+    return Segmentation(items, titles, plans, notice_end, header, columns, sorted(columns))
 
 
 class _Sequences:
@@ -495,8 +503,8 @@ _ANCHOR_HEADERS = tuple(h.header for h in table_headers() if h.anchor)
 _OWNER_HEADERS = tuple(h.header for h in table_headers() if h.meaning in ("lead", "responsible"))
 
 
-def _table_columns(text: str, items: list[Item], tables: list[Table],
-                   at_bar=lambda end: False) -> tuple[list[str], dict[int, str]]:
+def _table_columns(text: str, items: list[Item], tables: list[Table], at_bar=lambda end: False,
+                   runs: list | None = None) -> tuple[list[str], dict[int, str]]:
     """Find a flattened table's header (one cell per line) and name each row's cells.
 
     Returns the header cells and, for every cell line of rows whose cell count
@@ -505,7 +513,10 @@ def _table_columns(text: str, items: list[Item], tables: list[Table],
     aligned = {start: column.header for table in tables for start, column in table.cells.items()}
     rows = [it for it in items if it.style == "row"]
     if not rows:
-        header = [c.header for c in tables[0].columns] if tables else _header_without_rows(text)
+        if tables:
+            header = [c.header for c in tables[0].columns]
+        else:
+            header = runs[0][2] if runs else [] if runs is not None else _header_without_rows(text)
         return header, aligned
     header = _header_before(text, rows[0].marker[0])
     if not any(w in "".join(header) for w in _ANCHOR_HEADERS):

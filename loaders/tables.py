@@ -62,6 +62,7 @@ def _anchor_words() -> re.Pattern:
     return re.compile("|".join(re.escape(w) for w, _m, anchor in _header_words() if anchor))
 
 
+@lru_cache(maxsize=4096)
 def column_meaning(cell: str) -> str | None:
     """What a header cell's column holds: the meaning of the longest header word it contains."""
     cell = re.sub(r"\s+", "", cell)
@@ -139,6 +140,8 @@ def _close_run(text: str, run: list[tuple[int, int]], out: list) -> None:
     if len(run) < 3:
         return
     cells = [text[s:e].strip() for s, e in run]
+    if not _anchor_words().search("".join(cells)):
+        return
     # the header is the tail of the run that reads as one (a caption line may come before it)
     for first in range(max(0, len(cells) - 12), len(cells) - 2):
         joined = ["".join(cells[a:b]) for a, b in join_wrapped_header(cells[first:])]
@@ -368,6 +371,11 @@ def _dp(text, units, soft, columns, layout) -> list[tuple[int, int]]:
     return list(reversed(spans))
 
 
+@lru_cache(maxsize=2048)
+def _bare_list(cell: str) -> bool:
+    return is_bare_list(cell)
+
+
 def _cell_cost(text: str, group, column: Column, flexible: bool) -> float:
     words = [text[s:e] for s, e in (u for u in group if u is not None)]
     if not group:
@@ -383,7 +391,7 @@ def _cell_cost(text: str, group, column: Column, flexible: bool) -> float:
         if any(p < pieces[-1] for p in pieces[:-1]) or max(pieces[:-1]) - min(pieces[:-1]) > 2 \
                 or any(re.search(r"[。;]$", w) for w in words[:-1]):
             cost += 5.0  # not how a wrapped cell breaks
-    owners = is_bare_list(joined)
+    owners = _bare_list(joined)
     meaning = column.meaning
     if meaning in OWNER_MEANINGS:
         cost += 0.0 if owners else 3.0
