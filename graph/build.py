@@ -422,7 +422,22 @@ class _Builder:
                 g.add((di, prop[lit.datatype], lit))
             self.derived(di, d.start, d.end, fallback=span)
 
+    def _coverage(self) -> None:
+        """How much of the text the extractor understood (an auditor's view of where it gave up)."""
+        c = self.r.coverage
+        if c is None:
+            return
+        g = self.g
+        ci = URIRef(f"{self.file_iri}/coverage")
+        g.add((self.file_iri, PKG.coverage, ci))
+        g.add((ci, RDF.type, PKG.Coverage))
+        for prop, value in ((PKG.itemsFound, c.items), (PKG.measuresFound, c.measures),
+                            (PKG.ownedMeasures, c.owned), (PKG.responsibilityMarkers, c.markers),
+                            (PKG.unattachedMarkers, c.unattached)):
+            g.add((ci, prop, Literal(value, datatype=XSD.integer)))
+
     def _quality(self) -> None:
+        self._coverage()
         g = self.g
         for q in self.r.quality:
             s, e = q.start, q.end

@@ -7,7 +7,7 @@ Public API (the graph and the CLI import these names from `policykg.loaders`, no
 - `extract_text(text, file=...) -> Record`: the same for an already decoded text.
 - `read_text(path)`: decode a file's bytes (encoding detected).
 - The record types (`policykg.loaders.records`): `Record`, `Measure`, `Mention`, `Figure`,
-  `Deadline`, `Plan`, `AnnouncedPlan`, `QualityFlag` and the enums `Role`, `Kind`,
+  `Deadline`, `Plan`, `AnnouncedPlan`, `QualityFlag`, `Coverage` and the enums `Role`, `Kind`,
   `Modality`, `Comparator`, `FigureRole`, `Script`, `QualityKind`. `Record.to_dict()` /
   `Record.to_json()` give the JSON `policykg extract` writes, `Record.from_dict()` reads it
   back (raising `RecordError`); `record_schema()` is its JSON Schema, shipped as
@@ -28,6 +28,7 @@ from policykg.loaders.reading import read_text
 from policykg.loaders.records import (
     AnnouncedPlan,
     Comparator,
+    Coverage,
     Deadline,
     Figure,
     FigureRole,
@@ -73,6 +74,7 @@ __all__ = [
     "Mention",
     "Modality",
     "Plan",
+    "Coverage",
     "QualityFlag",
     "QualityKind",
     "Record",

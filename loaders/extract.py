@@ -7,6 +7,7 @@ it is never reported as bad input.
 
 from __future__ import annotations
 
+import bisect
 import re
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from policykg.loaders.reading import SourceText, read_source
 from policykg.loaders.records import (
     AnnouncedPlan,
     Comparator,
+    Coverage,
     Deadline,
     Figure,
     FigureRole,
@@ -34,7 +36,8 @@ from policykg.loaders.records import (
     Role,
     Script,
 )
-from policykg.loaders.structure import Item, Segmentation, segment
+from policykg.loaders.structure import Item, Segmentation, column_kind, segment
+from policykg.loaders.tables import OWNER_MEANINGS, SKIPPED_MEANINGS, TEXT_MEANINGS, read_tables
 from policykg.loaders.textnorm import (
     NormText,
     detect_script,
@@ -85,7 +88,8 @@ def _build_record(source: SourceText) -> Record:
     nt = normalise(source.text)
     if not re.search(r"[\u4e00-\u9fff]", nt.text):
         raise ExtractionError(source.file, "no Chinese text in the file")
-    seg = segment(nt)
+    nt, tables = read_tables(nt)
+    seg = segment(nt, tables)
     announced = _announced_plans(nt, seg)
     md = find_metadata(nt, seg, len(announced))
     if any("来源" in h for h in seg.table_header):
@@ -98,6 +102,7 @@ def _build_record(source: SourceText) -> Record:
         measures = measures[:-1]
     if not measures and not seg.items and len(nt.text.strip()) < 30:
         raise ExtractionError(source.file, "not a policy document (no numbered items and almost no text)")
+    coverage, gave_up = _coverage(nt, seg, measures)
     plan_keys = {simplified_key(_clean_title(p.text)) for p in seg.plans}
     for a in announced:
         a.present = a.key in plan_keys
@@ -130,7 +135,8 @@ def _build_record(source: SourceText) -> Record:
             for p in seg.plans
         ],
         announced_plans=announced,
-        quality=_quality(source.text, nt),
+        quality=_quality(source.text, nt) + gave_up,
+        coverage=coverage,
         measures=measures,
     )
 
@@ -220,6 +226,60 @@ def _quality(original: str, nt: NormText) -> list[QualityFlag]:
     return flags
 
 
+# A responsibility marker: an owner label (责任单位:, 牵头单位:) or a bracket that names owners
+# by a role word ((市发改委牵头), (各区政府负责落实)).
+_OWNER_LABEL = re.compile(r"(?:" + "|".join(re.escape(k) for k in sorted(cl.LABEL_ROLE, key=len, reverse=True))
+                          + r")\s*:")
+_OWNER_BRACKET = re.compile(r"[(〔\[【][^()〔〕\[\]【】\n]{2,80}?(?:牵头|负责落实|负责|配合|落实)[^()〔〕\[\]【】\n]{0,20}[)〕\]】]")
+
+
+def _coverage(nt: NormText, seg: Segmentation, measures: list[Measure]) -> tuple[Coverage, list[QualityFlag]]:
+    """What the extractor understood of the text, and flags where it clearly gave up."""
+    text = nt.text
+    markers = sorted({m.start(): m.end() for m in _OWNER_LABEL.finditer(text)}.items())
+    labelled = {s for s, _e in markers}
+    markers += [(m.start(), m.end()) for m in _OWNER_BRACKET.finditer(text)
+                if not any(m.start() <= s < m.end() for s in labelled)]
+    markers.sort()
+    owned_spans = sorted((m.start, m.end) for m in measures if m.agencies or m.inherited)
+    # a heading's clause passes owners on to the items it holds
+    holders = sorted((nt.orig_span(it.marker[0], it.end)) for it in seg.items if it.children)
+    unattached = []
+    # before the first item stand the notice and the page's furniture (主办单位: of the site)
+    first_item = seg.items[0].marker[0] if seg.items else 0
+    for s, e in markers:
+        if s < first_item:
+            continue
+        os_, _oe = nt.orig_span(s, e)
+        if not (_inside(owned_spans, os_) or _inside(holders, os_)):
+            unattached.append((s, e))
+    owned = sum(1 for m in measures if m.agencies or m.inherited)
+    coverage = Coverage(items=len(seg.items), measures=len(measures), owned=owned, markers=len(markers),
+                        unattached=len(unattached))
+    flags: list[QualityFlag] = []
+    if unattached and (len(unattached) >= 2 or not owned) and len(unattached) >= owned:
+        s, e = nt.orig_span(*unattached[0])
+        flags.append(QualityFlag(kind=QualityKind.OWNERS_UNATTACHED, start=s, end=e, text=nt.original[s:e],
+                                 count=len(unattached)))
+    # no measure at all, markers and no owned measure, or far more markers than owned measures
+    # (numbering the extractor missed folds many items, each with its clause, into one)
+    if not measures or (len(markers) >= 3 and not owned) or (len(markers) >= 6 and len(markers) > 3 * owned):
+        s, e = nt.orig_span(*markers[0]) if markers else _first_line(nt)
+        flags.append(QualityFlag(kind=QualityKind.STRUCTURE_UNRECOGNISED, start=s, end=e, text=nt.original[s:e]))
+    return coverage, flags
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    k = bisect.bisect_right(spans, (pos, 1 << 62)) - 1
+    # spans may nest or overlap (items and the headings holding them): look back a little
+    return any(s <= pos < e for s, e in spans[max(0, k - 8):k + 1])
+
+
+def _first_line(nt: NormText) -> tuple[int, int]:
+    m = re.search(r"\S[^\n]{0,39}", nt.original)
+    return (m.start(), m.end()) if m else (0, min(1, len(nt.original)))
+
+
 def _ancestors(item: Item) -> list[Item]:
     out = []
     p = item
@@ -229,10 +289,13 @@ def _ancestors(item: Item) -> list[Item]:
     return out
 
 
-def _heading(nt: NormText, item: Item) -> tuple[int, int]:
+def _heading(nt: NormText, item: Item, seg: Segmentation | None = None) -> tuple[int, int]:
     """Normalised span of the item's title (see SCHEMA.md: up to the first 。, else 20 characters)."""
     text = nt.text
     s = item.marker[1]
+    task_cell = _task_cell(seg, item) if seg is not None and item.style == "row" else None
+    if task_cell is not None:
+        s = task_cell
     while s < item.end and text[s] in " \t":
         s += 1
     if item.style == "row" or s >= item.end or text[s] == "\n":
@@ -267,6 +330,14 @@ def _heading(nt: NormText, item: Item) -> tuple[int, int]:
     return s, e
 
 
+def _task_cell(seg: Segmentation, item: Item) -> int | None:
+    """Where a table row's task cell starts, when its columns are known (a 类别 cell is not the title)."""
+    for c, column in seg.cells_in(item.marker[1], item.end):
+        if column_kind(column) in TEXT_MEANINGS:
+            return c
+    return None
+
+
 def _kind(nt: NormText, item: Item, titles: dict[int, str], seg: Segmentation) -> Kind:
     for a in _ancestors(item):
         t = titles[id(a)]
@@ -299,7 +370,7 @@ def _measures(nt: NormText, seg: Segmentation, bundle: bool) -> list[Measure]:
     titles: dict[int, str] = {}
     title_spans: dict[int, tuple[int, int]] = {}
     for it in seg.items:
-        s, e = _heading(nt, it)
+        s, e = _heading(nt, it, seg)
         title_spans[id(it)] = (s, e)
         titles[id(it)] = text[s:e]
 
@@ -407,8 +478,8 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
     for c in clauses:
         for k in range(max(c.start, body_start), min(c.end, body_end)):
             masked[k - body_start] = "\x00"
-    for cell_start, column in seg.table_columns.items():
-        if body_start <= cell_start < body_end and re.search(r"进展|完成情况|落实情况|备注|来源|领导|时限|责任人", column):
+    for cell_start, column in seg.cells_in(body_start, body_end):
+        if re.search(r"进展|完成情况|落实情况|备注|来源|领导|时限|责任人", column):
             k = cell_start
             while k < body_end and text[k] != "\n":
                 masked[k - body_start] = "\x00"
@@ -436,6 +507,7 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
         path = f"{plan_title}/{path}"
     start, end = nt.orig_span(it.marker[0], _trim_end(text, it.marker[0], it.end))
     tstart, tend = nt.orig_span(ts, te)
+    tstart, tend = min(tstart, end), min(tend, end)  # an item with no text has an empty title
     sources = _sources(nt, seg, it)
     modality = _modality(text[body_start:body_end])
     return Measure(
@@ -457,7 +529,7 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
         text_start=nt.orig_span(body_start, body_end)[0],
         text_end=end,
         modality=modality,
-        deadlines=_deadlines(nt, body_start, body_end),
+        deadlines=_deadlines(nt, body_start, body_end) + _column_deadlines(nt, seg, it),
         mentions=mention_records,
     )
 
@@ -514,8 +586,8 @@ def _sources(nt: NormText, seg: Segmentation, it: Item) -> list[str]:
     """Places a practice is credited to: a 来源 / 地区 column, else a bracket of place names."""
     text = nt.text
     out = []
-    for cell_start, column in seg.table_columns.items():
-        if it.marker[1] <= cell_start < it.end and _SOURCE_COLUMN.search(column):
+    for cell_start, column in seg.cells_in(it.marker[1], it.end):
+        if _SOURCE_COLUMN.search(column):
             line_end = text.find("\n", cell_start)
             line_end = it.end if line_end < 0 else min(line_end, it.end)
             for m in re.finditer(r"[\u4e00-\u9fff]{2,8}?(?:市|县|区|州|省)", text[cell_start:line_end]):
@@ -533,6 +605,31 @@ def _sources(nt: NormText, seg: Segmentation, it: Item) -> list[str]:
             last = units[-1]
             out.append(nt.orig(pos + last.start(), pos + last.end()))
             pos += len(entry) + 1
+    return out
+
+
+_CELL_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s?年(?:(?P<m>\d{1,2})\s?月)?(?:(?P<d>\d{1,2})\s?日)?|(?P<m2>\d{1,2})\s?月")
+
+
+def _column_deadlines(nt: NormText, seg: Segmentation, it: Item) -> list[Deadline]:
+    """The cell of a 完成时限 / 时间节点 column is the row's deadline, whatever its wording
+    (2024年6月, 长期坚持); a cell the running-text rule already read is not read twice."""
+    text = nt.text
+    out = []
+    for cell_start, column in seg.cells_in(it.marker[1], it.end):
+        if column_kind(column) != "deadline":
+            continue
+        line_end = text.find("\n", cell_start)
+        line_end = it.end if line_end < 0 else min(line_end, it.end)
+        cell_end = _trim_end(text, cell_start, line_end)
+        if cell_end <= cell_start or _deadlines(nt, cell_start, cell_end):
+            continue
+        m = _CELL_DATE.search(text, cell_start, cell_end)
+        date = None
+        if m and m.group("y"):
+            date = m.group("y") + (f"-{int(m.group('m')):02d}" if m.group("m") else "")
+        s, e = nt.orig_span(cell_start, cell_end)
+        out.append(Deadline(text=nt.original[s:e], date=date, start=s, end=e))
     return out
 
 
@@ -603,35 +700,71 @@ def _clauses(nt: NormText, seg: Segmentation, it: Item) -> list[cl.Clause]:
             found.append(clause)
         taken.append((m.start(), line_end))
     # table cells that hold only agency names
-    if seg.table_header and any(re.search(r"责任|牵头|单位", h) for h in seg.table_header):
-        heads = [h for h in seg.table_header if re.search(r"单位|部门", h)]
-        lead_first = len(heads) >= 2 and "牵头" in heads[0]
-        pos = start
-        for raw in text[start:end].split("\n"):
-            line_start = pos
-            pos += len(raw) + 1
-            if not raw.strip() or any(s <= line_start < e for s, e in taken):
-                continue
-            column = seg.table_columns.get(line_start + len(raw) - len(raw.lstrip()))
-            if column and re.search(r"领导|进展|落实情况|完成情况|备注|来源|时限|责任人", column):
-                continue
-            if cl.is_bare_list(raw):
-                if column:
-                    role = "lead" if "牵头" in column else "responsible"
-                else:
-                    # without a column count to go by: a lead column before the others names the first cell
-                    role = "lead" if lead_first and not any(c.kind_hint == "table" for c in found) else "responsible"
-                clause = cl.parse_clause(text, line_start, line_start + len(raw), default_role=role)
-                clause.kind_hint = "table"
-                if clause.mentions:
-                    found.append(clause)
-                    taken.append((line_start, line_start + len(raw)))
+    found.extend(_table_clauses(text, seg, start, end, taken))
     if not found:
         sentence = cl.owner_sentence(text, start, end) or _leading_assignment(text, start, end)
         if sentence is not None:
             found.append(sentence)
     found.sort(key=lambda c: c.start)
     return found
+
+
+def _table_clauses(text: str, seg: Segmentation, start: int, end: int,
+                   taken: list[tuple[int, int]]) -> list[cl.Clause]:
+    """Owner cells of a task table row: the column says the role (牵头 / 主要责任 columns lead);
+    person, progress, note and deadline columns are never owners."""
+    meanings = [column_kind(h) for h in seg.table_header]
+    owner_columns = [m for m in meanings if m in OWNER_MEANINGS]
+    if not owner_columns:
+        return []
+    # without a column to go by: a lead column before the others names the first owner cell
+    lead_first = owner_columns[0] == "lead"
+    only_lead = set(owner_columns) == {"lead"}
+    found: list[cl.Clause] = []
+    pos = start
+    for raw in text[start:end].split("\n"):
+        line_start = pos
+        pos += len(raw) + 1
+        if not raw.strip() or any(s <= line_start < e for s, e in taken):
+            continue
+        cell_start = line_start + len(raw) - len(raw.lstrip())
+        column = seg.table_columns.get(cell_start)
+        meaning = column_kind(column) if column else None
+        if meaning in SKIPPED_MEANINGS:
+            continue
+        cell_end = cell_start + len(raw.strip())
+        if raw.strip() in seg.table_header:
+            continue  # the header printed again
+        if column:
+            role = "lead" if meaning == "lead" else "responsible"
+        else:
+            first = not any(c.kind_hint == "table" for c in found)
+            role = "lead" if only_lead or (lead_first and first and len(owner_columns) > 1) else "responsible"
+        if cl.is_bare_list(raw):
+            clause = cl.parse_clause(text, line_start, line_start + len(raw), default_role=role)
+        elif meaning in OWNER_MEANINGS:
+            clause = _owner_cell(text, cell_start, cell_end, role)
+        else:
+            continue
+        clause.kind_hint = "table"
+        if clause.mentions:
+            found.append(clause)
+            taken.append((line_start, line_start + len(raw)))
+    return found
+
+
+def _owner_cell(text: str, start: int, end: int, role: str) -> cl.Clause:
+    """A cell of an owner column whose names we do not recognise by their ending (乡村振兴办):
+    the column says they are owners, so each short name between separators is one."""
+    clause = cl.parse_clause(text, start, end, default_role=role)
+    body = text[start:end]
+    if clause.mentions or len(body) > 40 or re.search(r"[。:;!?\d]", body):
+        return clause
+    for m in re.finditer(r"[^、,;\s]{2,20}", body):
+        if re.search(r"[\u4e00-\u9fff]", m.group(0)):
+            name = Name(m.group(0), start + m.start(), start + m.end())
+            clause.mentions.append(cl.Mention(name, role, 0))
+    return clause
 
 
 _ASSIGNMENT = re.compile(

@@ -7,7 +7,7 @@ exactly the JSON object `policykg extract` writes (docs/SCHEMA.md plus docs/reco
 classes, so the schema cannot drift from the code.
 
 Reading is lenient in one way only: a field with a default (the spans, `sources`, `deadlines`,
-`mentions`, `quality`) may be absent, because records written by hand or by older versions
+`mentions`, `quality`, `coverage`) may be absent, because records written by hand or by older versions
 lack them. Keys we do not know are ignored (SCHEMA.md welcomes extra keys).
 """
 
@@ -73,6 +73,11 @@ class QualityKind(StrEnum):
     LOST_CHARACTERS = "lost_characters"  # ?? or U+FFFD where characters were lost
     PINYIN_GLOSS = "pinyin_gloss"  # 關(guān): glosses stripped before matching
     MOJIBAKE = "mojibake"  # 锛堜竴锛 / ?。ㄒ唬: garbled runs read back before matching (values keep them as printed)
+    # where the extractor gave up (see Coverage): the text says who is responsible, but the
+    # extractor attached those words to no measure
+    OWNERS_UNATTACHED = "owners_unattached"
+    # the text holds no numbered structure the extractor could read (or too little of it)
+    STRUCTURE_UNRECOGNISED = "structure_unrecognised"
 
 
 Span = tuple[int, int]
@@ -186,6 +191,18 @@ class QualityFlag:
 
 
 @dataclass(kw_only=True)
+class Coverage:
+    """How much of the text the extractor understood: numbered items and responsibility markers
+    found, and how many of them ended up in measures."""
+
+    items: int  # numbered items found, every level
+    measures: int  # leaf items given as measures (goals and safeguards included)
+    owned: int  # measures with at least one agency (own or inherited)
+    markers: int  # responsibility markers seen in the text (责任单位:, 牵头单位:, (…牵头) …)
+    unattached: int  # markers that stand in no owned measure nor in a heading that passes owners on
+
+
+@dataclass(kw_only=True)
 class Record:
     """One source document: metadata, plans and measures, every fact with its offsets."""
 
@@ -209,6 +226,7 @@ class Record:
     plans: list[Plan]
     announced_plans: list[AnnouncedPlan]
     quality: list[QualityFlag] = field(default_factory=list)
+    coverage: Coverage | None = None
     measures: list[Measure]
 
     def to_dict(self) -> dict[str, Any]:
@@ -234,7 +252,7 @@ class Record:
         return cls.from_dict(data)
 
 
-RECORD_TYPES = (Record, Measure, Mention, Figure, Deadline, Plan, AnnouncedPlan, QualityFlag)
+RECORD_TYPES = (Record, Measure, Mention, Figure, Deadline, Plan, AnnouncedPlan, QualityFlag, Coverage)
 
 
 # ---------------------------------------------------------------------------- to JSON

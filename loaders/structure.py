@@ -11,29 +11,36 @@ decimals and attachment lists ("附件:1.…  2.…") out of the tree.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
 from policykg.loaders.numerals import cn_to_int
+from policykg.loaders.tables import OWNER_MEANINGS, Table, column_meaning, header_runs, join_wrapped_header
 from policykg.loaders.textnorm import NormText
 from policykg.loaders.vocabulary import alternation, noise_words, table_headers
 
 CN = "一二三四五六七八九十百零〇两"
-_BEFORE = r"(?:(?<=\n)|(?<=^)|(?<=[ \t★☆●•◆■□▲△∙·>]))"
+_BEFORE = r"(?:(?<=\n)|(?<=^)|(?<=[ \t★☆●•◆■□▲△∙·>。;!?)〕\]】”]))"
+# A bracketed marker may also follow a heading with no stop in a page flattened onto one line
+# (…加强组织领导(一)强化统筹…); `segment` takes those only on long lines.
+_AFTER_HAN = r"(?<=[\u4e00-\u9fff])"
 
 MARKER = re.compile(
     _BEFORE
     + r"(?:"
     + rf"(?P<part>第(?P<part_n>[{CN}\d]{{1,3}})(?:部分|篇|章))"
+    + rf"|(?P<art>第(?P<art_n>[{CN}千\d]{{1,6}})条(?=[ \t]|[^\s,。;:、]))"
     + rf"|(?P<cn>(?P<cn_n>[{CN}]{{1,3}})\s?[、．.](?![{CN}][、]))"
     + rf"|(?P<pcn>[(〔\[](?P<pcn_n>[{CN}]{{1,3}})[)〕\]][、.]?)"
-    + r"|(?P<num>(?P<num_n>\d{1,3})\s?(?:[、．]|\.(?!\d)))"
-    + r"|(?P<pnum>[(](?P<pnum_n>\d{1,2})[)][、.]?|(?P<pnum_c>[\u2474-\u2487]))"
+    + r"|(?P<num>(?P<num_n>\d{1,5})\s?(?:[、．]|\.(?!\d)))"
+    + r"|(?P<pnum>[(](?P<pnum_n>\d{1,5})[)][、.]?|(?P<pnum_c>[\u2474-\u2487]))"
     + r"|(?P<circ>[\u2460-\u2473])"
-    + r")",
+    + r")"
+    + r"|" + _AFTER_HAN + rf"(?:(?P<hpcn>[(〔](?P<hpcn_n>[{CN}]{{1,3}})[)〕])|(?P<hpnum>[(](?P<hpnum_n>\d{{1,5}})[)]))",
     re.M,
 )
-ROW_NUMBER = re.compile(r"^[ \t]*(\d{1,3})[ \t]*$", re.M)
+ROW_NUMBER = re.compile(r"^[ \t]*(\d{1,5})[ \t]*$", re.M)
 
 PLAN_SUFFIX = re.compile(
     r"(?:方案|措施|计划|意见|要点|规划|办法|细则|纲要|分解|分工|清单|任务|政策|举措|行动|规定|条例|通知|决定|"
@@ -74,6 +81,13 @@ class Segmentation:
     notice_end: int  # normalised offset where the first plan starts (0 when none)
     table_header: list[str]
     table_columns: dict[int, str]  # normalised line start → column name, for table cells
+    cell_starts: list[int] = field(default_factory=list)  # the keys of table_columns, sorted
+
+    def cells_in(self, start: int, end: int) -> list[tuple[int, str]]:
+        """(cell start, column name) of the table cells in [start, end), in order."""
+        lo = bisect.bisect_left(self.cell_starts, start)
+        hi = bisect.bisect_left(self.cell_starts, end)
+        return [(c, self.table_columns[c]) for c in self.cell_starts[lo:hi]]
 
 
 def _number(style: str, groups: dict) -> int | None:
@@ -90,15 +104,27 @@ def _number(style: str, groups: dict) -> int | None:
 def _candidate_markers(text: str) -> list[tuple[str, int, int, int, int, int]]:
     """(style, number, marker_start, marker_end, label_start, label_end) in text order."""
     found = []
+    one_line = text.count("\n") < 5
+    flattened = _LongLines(text).flattened
     for m in MARKER.finditer(text):
-        style = next(s for s in ("part", "cn", "pcn", "num", "pnum", "circ") if m.group(s))
+        if m.group("hpcn") or m.group("hpnum"):
+            # a bracketed marker right after a heading: only where a page was flattened
+            if not one_line and not (flattened and _line_length(text, m.start()) >= _LongLines.LONG):
+                continue
+            style = "pcn" if m.group("hpcn") else "pnum"
+            number = cn_to_int(m.group(f"h{style}_n"))
+            if number and number > 0:
+                s, e = m.span()
+                found.append((style, number, s, e, s, e))
+            continue
+        style = next(s for s in ("part", "art", "cn", "pcn", "num", "pnum", "circ") if m.group(s))
         if style == "circ":
             number = ord(m.group("circ")) - 0x2460 + 1
             lab = m.span("circ")
         else:
             number = _number(style, m.groupdict())
-            if style == "part":
-                lab = m.span("part")
+            if style in ("part", "art"):
+                lab = m.span(style)
             elif style == "pnum" and m.group("pnum_c"):
                 lab = m.span("pnum_c")
             elif style in ("pcn", "pnum"):
@@ -125,6 +151,12 @@ def _candidate_markers(text: str) -> list[tuple[str, int, int, int, int, int]]:
         found.append(("row", int(m.group(1)), s, e, s, e))
     found.sort(key=lambda t: t[2])
     return found
+
+
+def _line_length(text: str, pos: int) -> int:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return (end if end >= 0 else len(text)) - start
 
 
 def _next_line_is_marker(text: str, pos: int) -> bool:
@@ -259,15 +291,22 @@ def _is_title(text: str) -> bool:
     return bool(PLAN_SUFFIX.search(core)) and len(core) >= 5
 
 
-def segment(nt: NormText) -> Segmentation:
+def segment(nt: NormText, tables: list[Table] | None = None) -> Segmentation:
+    """Items, titles and plans of a normalised text (`tables`: what `tables.read_tables` found)."""
     text = nt.text
     titles = find_titles(nt)
     candidates = _candidate_markers(text)
+    follows = _Sequences(candidates)
+    long_line = _LongLines(text)
+    runs = header_runs(text)
+    headers = [start for start, _end, _cells in runs]
     items: list[Item] = []
     stack: list[Item] = []
     last_seen: dict[str, int] = {}
     title_iter = sorted(titles, key=lambda t: t.start)
     ti = 0
+    hi = 0
+    base = 0  # stack[:base] holds the items around a table whose own numbering starts afresh
     plans: list[Title] = []
     current_plan: int | None = None
     pending_title: Title | None = None
@@ -284,12 +323,18 @@ def segment(nt: NormText) -> Segmentation:
             if t.notice or _inside_items(items, t.start, text):
                 continue
             pending_title = t
+        # a table header under an open item: the table's own numbering nests under that item
+        while hi < len(headers) and headers[hi] < ms:
+            if stack and pending_title is None and headers[hi] > stack[-1].marker[0]:
+                base = len(stack)
+            hi += 1
         line_start = _line_start(text, ms)
-        if not line_start and not (one_line or _preceded_by_boundary(text, ms)):
+        flat = one_line or (not line_start and long_line(ms))
+        if not line_start and not (flat or _preceded_by_boundary(text, ms)):
             continue
         if style == "row" and not line_start:
             continue
-        if not line_start and style in ("num", "pnum", "circ") and not one_line:
+        if not line_start and style in ("num", "pnum", "circ", "art") and not flat:
             continue
         if pending_title is not None:
             # A title line followed by the next number of the open list is a sub-heading;
@@ -297,26 +342,32 @@ def segment(nt: NormText) -> Segmentation:
             open_level = next((k for k, it in enumerate(stack) if it.style == style), None)
             if open_level is not None and number == stack[open_level].number + 1:
                 pending_title = None
-            elif number == 1 or style in ("cn", "part", "row"):
+            elif number == 1 or style in ("cn", "part", "row", "art"):
                 stack = []
                 last_seen = {}
-        level = next((k for k, it in enumerate(stack) if it.style == style), None)
+                base = 0
+        level = next((k for k in range(base, len(stack)) if stack[k].style == style), None)
+        if level is None and base:
+            outer = next((k for k in range(base) if stack[k].style == style), None)
+            if outer is not None and number == stack[outer].number + 1:
+                base, level = 0, outer  # the document's own numbering goes on: the table is over
         if level is not None:
             prev = stack[level].number
-            # the next number, a restart of the top level, or a small gap in a printed list
-            ok = (number == prev + 1 or (level == 0 and number == 1)
-                  or (line_start and prev + 1 < number <= prev + 3))
+            # the next number, a restart of the top level, or a gap in a printed list that goes on after it
+            ok = (number == prev + 1 or (level == base and number == 1 and not base)
+                  or (line_start and prev + 1 < number <= prev + 3)
+                  or (line_start and number > prev and follows(style, number, ms, 2)))
             if not ok:
                 continue
             stack = stack[:level]
         else:
             if not (number == 1 or number == last_seen.get(style, -5) + 1
-                    or (number in (2, 3) and line_start and _sequence_follows(candidates, style, number, ms))
-                    or (not items and line_start and number <= 9
-                        and _sequence_follows(candidates, style, number, ms))
+                    or (number in (2, 3) and line_start and follows(style, number, ms, 1))
+                    or (line_start and style not in last_seen and follows(style, number, ms, 2))
+                    or (not items and line_start and number <= 9 and follows(style, number, ms, 1))
                     or (style in ("cn", "part", "pcn") and line_start and number <= 20 and _heading_line(text, me))):
                 continue
-            stack = _open_level(stack, style, child_of)
+            stack = stack[:base] + _open_level(stack[base:], style, child_of)
         if pending_title is not None:
             plans.append(pending_title)
             current_plan = len(plans) - 1
@@ -334,15 +385,59 @@ def segment(nt: NormText) -> Segmentation:
     # each item's own text runs to the next item, the next title that starts a plan, or the end
     boundaries = sorted([it.marker[0] for it in items] + [p.start for p in plans] + [len(text)])
     for it in items:
-        nxt = next(b for b in boundaries if b > it.marker[0])
-        it.end = nxt
+        it.end = boundaries[bisect.bisect_right(boundaries, it.marker[0])]
     notice_end = plans[0].start if plans else 0
-    header, columns = _table_columns(text, items)
-    return Segmentation(items, titles, plans, notice_end, header, columns)
+    header, columns = _table_columns(text, items, tables or [], lambda end: _ends_at_bar(nt, end), runs)
+    return Segmentation(items, titles, plans, notice_end, header, columns, sorted(columns))
+
+
+class _Sequences:
+    """Does a style's numbering go on after a number: the next `need` numbers follow, before any 1?"""
+
+    def __init__(self, candidates) -> None:
+        self.by_style: dict[str, list[tuple[int, int]]] = {}
+        for st, n, ms, *_ in candidates:
+            self.by_style.setdefault(st, []).append((ms, n))
+
+    def __call__(self, style: str, number: int, pos: int, need: int) -> bool:
+        seq = self.by_style.get(style, [])
+        k = bisect.bisect_right(seq, (pos, 1 << 30))
+        last, found = number, 0
+        for _ms, n in seq[k:k + 50]:
+            if n == 1:
+                return False
+            if last < n <= last + 3:  # the next number, or a row or two skipped
+                last, found = n, found + 1
+                if found >= need:
+                    return True
+        return False
+
+
+class _LongLines:
+    """Is a position on a long line: a page flattened onto one line or a few?"""
+
+    LONG = 300
+
+    def __init__(self, text: str) -> None:
+        self.breaks = [m.start() for m in re.finditer("\n", text)]
+        self.length = len(text)
+        edges = [-1, *self.breaks, self.length]
+        long_lines = [b - a - 1 for a, b in zip(edges, edges[1:], strict=False) if b - a - 1 >= self.LONG]
+        # a document whose text mostly stands on a few long lines was flattened; long table cells,
+        # one per line, in a document of many lines were not
+        self.flattened = len(long_lines) <= 5 and sum(long_lines) > 0.6 * max(1, self.length)
+
+    def __call__(self, pos: int) -> bool:
+        if not self.flattened:
+            return False
+        k = bisect.bisect_left(self.breaks, pos)
+        start = self.breaks[k - 1] + 1 if k else 0
+        end = self.breaks[k] if k < len(self.breaks) else self.length
+        return end - start >= self.LONG
 
 
 # The usual order of numbering styles, outermost first.
-STYLE_RANK = {"part": 0, "cn": 1, "pcn": 2, "row": 2.5, "num": 3, "pnum": 4, "circ": 5}
+STYLE_RANK = {"part": 0, "art": 0.5, "cn": 1, "pcn": 2, "row": 2.5, "num": 3, "pnum": 4, "circ": 5}
 
 
 def _open_level(stack: list[Item], style: str, child_of: dict[str, str]) -> list[Item]:
@@ -367,18 +462,6 @@ def _heading_line(text: str, pos: int) -> bool:
     return 2 <= len(line) <= 30 and not re.search(r"[。;,:]", line)
 
 
-def _sequence_follows(candidates, style: str, number: int, pos: int) -> bool:
-    """A list whose first item was lost (a cut table row) still counts when it goes on: 2., 3., …"""
-    for st, n, ms, *_ in candidates:
-        if ms <= pos or st != style:
-            continue
-        if n == 1:
-            return False
-        if n == number + 1:
-            return True
-    return False
-
-
 def _inside_items(items: list[Item], pos: int, text: str) -> bool:
     """A title-like line inside an item's cells (a table) does not start a plan."""
     if not items:
@@ -394,7 +477,8 @@ def _is_header_cell(cell: str) -> bool:
 
 
 def _header_before(text: str, first_row: int) -> list[str]:
-    """The header cells nearest before a table's first row, skipping group rows between them."""
+    """The header cells nearest before a table's first row, skipping group rows between them;
+    header cells wrapped over two lines (责任 / 领导) are joined."""
     cells = [c.strip() for c in text[:first_row].split("\n") if c.strip()][-40:]
     last = max((i for i, c in enumerate(cells) if _is_header_cell(c) and any(w in c for w in _HEADER_WORDS)),
                default=None)
@@ -403,23 +487,14 @@ def _header_before(text: str, first_row: int) -> list[str]:
     start = last
     while start > 0 and _is_header_cell(cells[start - 1]) and not re.match(rf"^[{CN}]+、", cells[start - 1]):
         start -= 1
-    return cells[start:last + 1]
+    run = cells[start:last + 1]
+    return ["".join(run[a:b]) for a, b in join_wrapped_header(run)]
 
 
 def _header_without_rows(text: str) -> list[str]:
     """A table's header when its rows carry item numbers of their own (一、 (一) 1.)."""
-    run: list[str] = []
-    for line in text.split("\n"):
-        cell = line.strip()
-        if not cell:
-            continue
-        if len(cell) <= 8 and not re.search(r"[。,:;]", cell):
-            run.append(cell)
-            if len(run) >= 3 and any(w in c for c in run for w in _OWNER_HEADERS):
-                return run
-        else:
-            run = []
-    return []
+    runs = header_runs(text)
+    return runs[0][2] if runs else []
 
 
 # Header cells of task tables (loaders/data/table_headers.tsv).
@@ -428,28 +503,61 @@ _ANCHOR_HEADERS = tuple(h.header for h in table_headers() if h.anchor)
 _OWNER_HEADERS = tuple(h.header for h in table_headers() if h.meaning in ("lead", "responsible"))
 
 
-def _table_columns(text: str, items: list[Item]) -> tuple[list[str], dict[int, str]]:
+def _table_columns(text: str, items: list[Item], tables: list[Table], at_bar=lambda end: False,
+                   runs: list | None = None) -> tuple[list[str], dict[int, str]]:
     """Find a flattened table's header (one cell per line) and name each row's cells.
 
     Returns the header cells and, for every cell line of rows whose cell count
-    matches the header, the column name keyed by the cell's start offset.
-    """
+    matches the header, the column name keyed by the cell's start offset. Cells of
+    delimited tables (`tables.read_tables`) come with their column already."""
+    aligned = {start: column.header for table in tables for start, column in table.cells.items()}
     rows = [it for it in items if it.style == "row"]
     if not rows:
-        return _header_without_rows(text), {}
+        if tables:
+            header = [c.header for c in tables[0].columns]
+        else:
+            header = runs[0][2] if runs else [] if runs is not None else _header_without_rows(text)
+        return header, aligned
     header = _header_before(text, rows[0].marker[0])
     if not any(w in "".join(header) for w in _ANCHOR_HEADERS):
-        return [], {}
+        return ([c.header for c in tables[0].columns], aligned) if tables else ([], {})
     columns: dict[int, str] = {}
     for r in rows:
         cells = []
         pos = r.marker[1]
+        bar_before = at_bar(pos - 1) if pos else False
         for raw in text[pos:r.end].split("\n"):
             start = pos
             pos += len(raw) + 1
-            if raw.strip():
+            if raw.strip() and raw.strip() not in header:  # the header printed again
                 cells.append((start + len(raw) - len(raw.lstrip()), raw.strip()))
+            elif not raw.strip() and bar_before and at_bar(start + len(raw)):
+                cells.append((start, ""))  # | | : an empty cell of a bar table
+            bar_before = at_bar(start + len(raw))
+        while cells and not cells[-1][1]:
+            cells.pop()
+        empties = any(not c for _s, c in cells)
+        if len(cells) == len(header) - 1 or (empties and len(cells) < len(header) - 1):
+            # one cell per column (a bar table's empty cells counted), or a short row: from the left
+            for (start, cell), name in zip(cells, header[1:], strict=False):
+                if cell:
+                    columns[start] = name
+            continue
+        cells = [c for c in cells if c[1]]
         if len(cells) == len(header) - 1:
             for (start, _), name in zip(cells, header[1:], strict=True):
                 columns[start] = name
+        else:
+            # more or fewer cells than columns (names one per line, a merged cell): the columns up to
+            # the first owner column still line up from the left
+            for (start, _), name in zip(cells, header[1:], strict=False):
+                columns[start] = name
+                if column_meaning(name) in OWNER_MEANINGS:
+                    break
+    columns.update(aligned)
     return header, columns
+
+
+def column_kind(name: str) -> str | None:
+    """What a column holds, from its header (loaders/data/table_headers.tsv)."""
+    return column_meaning(name)

@@ -197,3 +197,25 @@ def test_a_record_that_does_not_fit_its_text_is_refused():
 def test_graph_round_trips_through_ntriples(hans):
     again = Graph().parse(data=hans.serialize(format="nt"), format="nt")
     assert isomorphic(again, hans)
+
+
+def test_coverage_and_where_the_extractor_gave_up_reach_the_graph():
+    """A text whose owners the extractor saw but attached to nothing: its coverage figures and the
+    owners_unattached issue are in the graph, and the SHACL Warning lists the file."""
+    from policykg.shapes import validate
+    from policykg.loaders import extract_text
+
+    text = ("某市工作方案\n一、重点任务\n(一)加快建设。(责任单位:城建条线)\n"
+            "(二)完善政策。(责任单位:财贸条线)\n(三)强化保障。(责任单位:市财政局)\n")
+    g = build_document(extract_text(text, file="gave-up.txt"), text)
+    (f,) = g.subjects(RDF.type, PKG.SourceFile)
+    cov = g.value(f, PKG.coverage)
+    assert (cov, RDF.type, PKG.Coverage) in g
+    assert {p: int(g.value(cov, p)) for p in (PKG.responsibilityMarkers, PKG.unattachedMarkers, PKG.ownedMeasures)} \
+        == {PKG.responsibilityMarkers: 3, PKG.unattachedMarkers: 2, PKG.ownedMeasures: 1}
+    kinds = {str(g.value(q, PKG.issueKind)) for q in g.objects(f, PKG.qualityIssue)}
+    assert "owners_unattached" in kinds
+    report = validate(g)
+    gave_up = [r for r in report.results if r.shape.endswith("ExtractionGaveUpShape")]
+    assert [r.focus for r in gave_up] == [str(f)]
+    assert "2 of 3 responsibility markers attached to no measure" in gave_up[0].message

@@ -11,7 +11,7 @@ import json
 import re
 import types
 import typing
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, fields, is_dataclass
 from enum import Enum
 from pathlib import Path
 
@@ -44,7 +44,7 @@ TEXTS = [ROOT / "corpus", ROOT / "tests/data/dev/extra/texts", ROOT / "tests/dat
 TYPES = {cls.__name__: cls for cls in RECORD_TYPES}
 # where each record type sits in a record's JSON
 NESTED = {"plans": "Plan", "announced_plans": "AnnouncedPlan", "quality": "QualityFlag", "measures": "Measure",
-          "figures": "Figure", "deadlines": "Deadline", "mentions": "Mention"}
+          "figures": "Figure", "deadlines": "Deadline", "mentions": "Mention", "coverage": "Coverage"}
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +64,8 @@ def objects_by_type(records: list[dict]) -> dict[str, list[dict]]:
             if key in NESTED and isinstance(value, list):
                 for item in value:
                     walk(item, NESTED[key])
+            elif key in NESTED and isinstance(value, dict):
+                walk(value, NESTED[key])
 
     for r in records:
         walk(r, "Record")
@@ -173,6 +175,8 @@ def _documented_type(hint) -> str:
             base = "[start, end]"
         elif issubclass(only, Enum):
             base = "str"  # written as its value
+        elif is_dataclass(only):
+            base = "object"  # a nested record type (Coverage)
         else:
             base = {str: "str", int: "int", bool: "bool"}[only]
     return f"{base} or null" if nullable else base

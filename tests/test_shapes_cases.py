@@ -131,6 +131,14 @@ CASES = [
           "INSERT DATA { ex:file pkg:qualityIssue ex:q1 , ex:q2 . ex:q1 pkg:issueKind \"lost_characters\" ."
           " ex:q2 pkg:issueKind \"lost_characters\" . }", {EX.file},
           conform="INSERT DATA { ex:file pkg:qualityIssue ex:q1 . ex:q1 pkg:issueKind \"pinyin_gloss\" . }"),
+    _case("ExtractionGaveUpShape", "Warning",
+          "INSERT DATA { ex:file pkg:qualityIssue ex:q3 . ex:q3 pkg:issueKind \"structure_unrecognised\" ."
+          " ex:file pkg:coverage ex:cov . ex:cov pkg:itemsFound 0 ; pkg:measuresFound 0 ; pkg:ownedMeasures 0 ;"
+          " pkg:responsibilityMarkers 3 ; pkg:unattachedMarkers 3 . }", {EX.file},
+          # a file whose markers all stand in owned measures carries coverage but no such issue
+          conform="INSERT DATA { ex:file pkg:coverage ex:cov . ex:cov pkg:itemsFound 1 ; pkg:measuresFound 1 ;"
+                  " pkg:ownedMeasures 1 ; pkg:responsibilityMarkers 1 ; pkg:unattachedMarkers 0 ."
+                  " ex:file pkg:qualityIssue ex:q1 . ex:q1 pkg:issueKind \"pinyin_gloss\" . }"),
     _case("UnresolvedAgencyShape", "Warning",
           "INSERT DATA { ex:m1 pkg:responsibleAgency ex:xyz . ex:xyz a pkg:Agency ; rdfs:label \"市某某办\"@zh-Hans ."
           " ex:o2 a pkg:Obligation ; pkg:measure ex:m1 ; pkg:agency ex:xyz ; pkg:role pkg:CoResponsible . }",
