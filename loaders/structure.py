@@ -12,6 +12,7 @@ decimals and attachment lists ("附件:1.…  2.…") out of the tree.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from policykg.loaders.numerals import cn_to_int
@@ -127,8 +128,11 @@ def _candidate_markers(text: str) -> list[tuple[str, int, int, int, int, int]]:
     return found
 
 
+_NEXT_LINE = re.compile(r"\s*([^\n]*)")
+
+
 def _next_line_is_marker(text: str, pos: int) -> bool:
-    nxt = re.match(r"\s*([^\n]*)", text[pos:])
+    nxt = _NEXT_LINE.match(text, pos)  # (at pos: a slice of the rest per row was quadratic)
     line = nxt.group(1) if nxt else ""
     return not line.strip() or bool(re.match(rf"^\s*(?:[{CN}]{{1,3}}、|第[{CN}\d]{{1,3}}部分)", line))
 
@@ -334,8 +338,7 @@ def segment(nt: NormText) -> Segmentation:
     # each item's own text runs to the next item, the next title that starts a plan, or the end
     boundaries = sorted([it.marker[0] for it in items] + [p.start for p in plans] + [len(text)])
     for it in items:
-        nxt = next(b for b in boundaries if b > it.marker[0])
-        it.end = nxt
+        it.end = boundaries[bisect_right(boundaries, it.marker[0])]  # the first boundary after it
     notice_end = plans[0].start if plans else 0
     header, columns = _table_columns(text, items)
     return Segmentation(items, titles, plans, notice_end, header, columns)
