@@ -8,6 +8,7 @@ it is never reported as bad input.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from pathlib import Path
 
 from policykg.loaders import clauses as cl
@@ -64,16 +65,30 @@ DEADLINE = re.compile(
 )
 
 
-def extract_file(path: str | Path) -> Record:
-    """The record of one file; `ExtractionError` (naming the file) when it is not a readable
+def extract_file(path: str | Path, max_bytes: int | None = None) -> Record:
+    """The record of one regular file of at most `max_bytes` (default
+    `reading.DEFAULT_MAX_BYTES`); `ExtractionError` (naming the file) when it is not a readable
     policy document."""
-    return _build_record(read_source(path))
+    return _build_record(read_source(path, max_bytes))
+
+
+def extract_source(source: SourceText) -> Record:
+    """The record of a file already read (`read_source`): one read serves the record and the
+    text its offsets point into."""
+    return _build_record(source)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def extract_text(text: str, file: str = "<text>") -> Record:
-    """The record of an already decoded text (`file` names it in the record and in errors)."""
+    """The record of an already decoded text (`file` names it in the record and in errors).
+
+    Lone surrogates (no UTF-8 text holds them) count as lost characters: U+FFFD takes their
+    place, one for one, so offsets still count the text as given."""
     import hashlib
 
+    text = _SURROGATE.sub("\ufffd", text)
     return _build_record(SourceText(file, file, text, "utf-8", hashlib.sha256(text.encode("utf-8")).hexdigest()))
 
 
@@ -126,7 +141,7 @@ def _build_record(source: SourceText) -> Record:
             for p in seg.plans
         ],
         announced_plans=announced,
-        quality=_quality(source.text, nt),
+        quality=_quality(source.text, nt) + _document_flags(source, nt, seg, md.title, measures),
         measures=measures,
     )
 
@@ -180,6 +195,7 @@ def _announced_plans(nt: NormText, seg: Segmentation) -> list[AnnouncedPlan]:
     text = nt.text
     end = seg.notice_end or (seg.items[0].marker[0] if seg.items else len(text))
     out: list[AnnouncedPlan] = []
+    keys: set[str] = set()
     for sentence in re.finditer(r"[^。\n,;]+", text[:end]):
         s = sentence.group(0)
         if not (_ANNOUNCE.search(s) or re.search(r"经.{0,24}(?:同意|通过)", s)):
@@ -195,7 +211,8 @@ def _announced_plans(nt: NormText, seg: Segmentation) -> list[AnnouncedPlan]:
                 continue  # the notice itself, not a plan it issues
             base = sentence.start() + m.start(1)
             key = simplified_key(inner)
-            if key and key not in {a.key for a in out}:
+            if key and key not in keys:
+                keys.add(key)
                 s0, e0 = nt.orig_span(base, base + len(inner))
                 # `present` is settled once the plans of the text are known
                 out.append(AnnouncedPlan(title=nt.original[s0:e0], key=key, start=s0, end=e0, present=False))
@@ -209,6 +226,20 @@ def _quality(original: str, nt: NormText) -> list[QualityFlag]:
         s, e = nt.glosses[0]
         flags.append(QualityFlag(kind=QualityKind.PINYIN_GLOSS, start=s, end=e, text=original[s:e],
                                  count=len(nt.glosses)))
+    return flags
+
+
+def _document_flags(source: SourceText, nt: NormText, seg: Segmentation, title: str | None,
+                    measures: list[Measure]) -> list[QualityFlag]:
+    """Flags of the whole file: a name that was not UTF-8; a text with no measure and no mark of
+    the genre (no numbered item, no title, no responsibility clause): Chinese text, but not
+    recognisably a policy document. Empty spans: they point at no text (the graph keeps only
+    flags with a span)."""
+    flags = []
+    if source.name_encoding:
+        flags.append(QualityFlag(kind=QualityKind.FILE_NAME_ENCODING, start=0, end=0, text=source.name_encoding))
+    if not measures and not seg.items and not seg.titles and title is None and not cl.LABEL.search(nt.text):
+        flags.append(QualityFlag(kind=QualityKind.NOT_POLICY_TEXT, start=0, end=0, text=""))
     return flags
 
 
@@ -305,6 +336,7 @@ def _measures(nt: NormText, seg: Segmentation, bundle: bool) -> list[Measure]:
     if cl.RANK_RULE_IN_PREAMBLE.search(text[: seg.items[0].marker[0]] if seg.items else ""):
         rank_rule = True
     inherited_by_plan: dict[int | None, list[Name]] = {}
+    cell_starts = sorted(seg.table_columns)
     heading_leads: dict[int, list[tuple[Name, str]]] = {}
     out: list[Measure] = []
     for it in seg.items:
@@ -359,15 +391,18 @@ def _measures(nt: NormText, seg: Segmentation, bundle: bool) -> list[Measure]:
         else:
             if kind != Kind.SAFEGUARD:
                 inherited = list(inherited_by_plan.get(it.plan, []))
-        record = _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, inherited, bundle)
+        record = _measure_record(nt, seg, cell_starts, it, kind, titles, title_spans, clauses, mentions, inherited,
+                                 bundle)
         out.append(record)
     return out
 
 
-def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, inherited, bundle) -> Measure:
+def _measure_record(nt, seg, cell_starts, it, kind, titles, title_spans, clauses, mentions, inherited,
+                    bundle) -> Measure:
     text = nt.text
     agencies: list[str] = []
     lead: list[str] = []
+    lead_keys: set[str] = set()
     seen: set[str] = set()
     mention_records: list[Mention] = []
     for name, role in mentions:
@@ -376,8 +411,9 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
         if key not in seen:
             seen.add(key)
             agencies.append(written)
-        if role == "lead" and written not in lead and key not in {simplified_key(x) for x in lead}:
+        if role == "lead" and written not in lead and key not in lead_keys:
             lead.append(written)
+            lead_keys.add(key)
         s, e = nt.orig_span(name.start, name.end)
         # the clause parser's "co" (配合, 协办) and "responsible" are one role in the record
         mention_records.append(Mention(name=written, key=key, role=Role.LEAD if role == "lead" else Role.RESPONSIBLE,
@@ -395,20 +431,19 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
     # figures in the body, clauses and skipped table columns removed
     body_start = it.marker[1]
     body_end = it.end
-    masked = list(text[body_start:body_end])
-    for c in clauses:
-        for k in range(max(c.start, body_start), min(c.end, body_end)):
-            masked[k - body_start] = "\x00"
-    for cell_start, column in seg.table_columns.items():
-        if body_start <= cell_start < body_end and re.search(r"进展|完成情况|落实情况|备注|来源|领导|时限|责任人", column):
-            k = cell_start
-            while k < body_end and text[k] != "\n":
-                masked[k - body_start] = "\x00"
-                k += 1
-    masked_text = text[:body_start] + "".join(masked) + text[body_end:]
+    hidden = [(max(c.start, body_start), min(c.end, body_end)) for c in clauses]
+    for cell_start, column in _cells(seg, cell_starts, body_start, body_end):
+        if re.search(r"进展|完成情况|落实情况|备注|来源|领导|时限|责任人", column):
+            line_end = text.find("\n", cell_start, body_end)
+            hidden.append((cell_start, body_end if line_end < 0 else line_end))
+    # the body alone, masked (figures never look outside it): a copy of the whole text per
+    # measure made extraction quadratic in the document's size
+    masked_body = _masked(text, body_start, body_end, hidden)
     practice = any(re.search(r"成效|做法|来源", h) for h in seg.table_header)
     figures = []
-    for f in find_figures(masked_text, body_start, body_end, practice=practice):
+    for f in find_figures(masked_body, 0, len(masked_body), practice=practice):
+        f.start += body_start
+        f.end += body_start
         s, e = nt.orig_span(f.start, f.end)
         fig = Figure(text=nt.original[s:e], unit=_unit_as_written(nt, f), comparator=Comparator(f.comparator),
                      role=FigureRole(f.role), start=s, end=e)
@@ -428,7 +463,7 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
         path = f"{plan_title}/{path}"
     start, end = nt.orig_span(it.marker[0], _trim_end(text, it.marker[0], it.end))
     tstart, tend = nt.orig_span(ts, te)
-    sources = _sources(nt, seg, it)
+    sources = _sources(nt, seg, cell_starts, it)
     modality = _modality(text[body_start:body_end])
     return Measure(
         path=path,
@@ -488,11 +523,33 @@ def _path_key(nt: NormText, it: Item) -> str:
     return canonical_path("/".join(nt.text[a.label[0]:a.label[1]] for a in reversed(_ancestors(it))))
 
 
-def _sources(nt: NormText, seg: Segmentation, it: Item) -> list[str]:
+def _cells(seg: Segmentation, starts: list[int], start: int, end: int) -> list[tuple[int, str]]:
+    """The table cells (start, column) that begin in [start, end), by bisection in `starts`, the
+    cell starts sorted once per document (a scan of every cell per item was quadratic)."""
+    lo, hi = bisect_left(starts, start), bisect_left(starts, end)
+    return [(k, seg.table_columns[k]) for k in starts[lo:hi]]
+
+
+def _masked(text: str, start: int, end: int, hidden: list[tuple[int, int]]) -> str:
+    """text[start:end] with the spans in `hidden` (clipped to it) replaced by NUL characters."""
+    pieces = []
+    pos = start
+    for s, e in sorted(hidden):
+        s, e = max(s, pos), min(e, end)
+        if s >= e:
+            continue
+        pieces.append(text[pos:s])
+        pieces.append("\x00" * (e - s))
+        pos = e
+    pieces.append(text[pos:end])
+    return "".join(pieces)
+
+
+def _sources(nt: NormText, seg: Segmentation, cell_starts: list[int], it: Item) -> list[str]:
     text = nt.text
     out = []
-    for cell_start, column in seg.table_columns.items():
-        if it.marker[1] <= cell_start < it.end and "来源" in column:
+    for cell_start, column in _cells(seg, cell_starts, it.marker[1], it.end):
+        if "来源" in column:
             line_end = text.find("\n", cell_start)
             line_end = it.end if line_end < 0 else min(line_end, it.end)
             for m in re.finditer(r"[\u4e00-\u9fff]{2,8}?(?:市|县|区|州|省)", text[cell_start:line_end]):
@@ -548,8 +605,9 @@ def _clauses(nt: NormText, seg: Segmentation, it: Item) -> list[cl.Clause]:
             found.append(clause)
             taken.append((bs, be))
     # labelled lines and inline labels outside brackets
+    inside = _Covered(taken)
     for m in cl.LABEL.finditer(text, start, end):
-        if any(s <= m.start() < e for s, e in taken):
+        if inside(m.start()):
             continue
         line_end = text.find("\n", m.start())
         line_end = end if line_end < 0 or line_end > end else line_end
@@ -558,15 +616,18 @@ def _clauses(nt: NormText, seg: Segmentation, it: Item) -> list[cl.Clause]:
         if clause.mentions or clause.inherited:
             found.append(clause)
         taken.append((m.start(), line_end))
+        inside.add(m.start(), line_end)
     # table cells that hold only agency names
     if seg.table_header and any(re.search(r"责任|牵头|单位", h) for h in seg.table_header):
         heads = [h for h in seg.table_header if re.search(r"单位|部门", h)]
         lead_first = len(heads) >= 2 and "牵头" in heads[0]
         pos = start
+        inside = _Covered(taken)
+        table_seen = any(c.kind_hint == "table" for c in found)
         for raw in text[start:end].split("\n"):
             line_start = pos
             pos += len(raw) + 1
-            if not raw.strip() or any(s <= line_start < e for s, e in taken):
+            if not raw.strip() or inside(line_start):
                 continue
             column = seg.table_columns.get(line_start + len(raw) - len(raw.lstrip()))
             if column and re.search(r"领导|进展|落实情况|完成情况|备注|来源|时限|责任人", column):
@@ -576,18 +637,41 @@ def _clauses(nt: NormText, seg: Segmentation, it: Item) -> list[cl.Clause]:
                     role = "lead" if "牵头" in column else "responsible"
                 else:
                     # without a column count to go by: a lead column before the others names the first cell
-                    role = "lead" if lead_first and not any(c.kind_hint == "table" for c in found) else "responsible"
+                    role = "lead" if lead_first and not table_seen else "responsible"
                 clause = cl.parse_clause(text, line_start, line_start + len(raw), default_role=role)
                 clause.kind_hint = "table"
                 if clause.mentions:
                     found.append(clause)
-                    taken.append((line_start, line_start + len(raw)))
+                    table_seen = True
+                    # (its span covers only this line: no later line can fall inside it)
     if not found:
         sentence = _leading_assignment(text, start, end)
         if sentence is not None:
             found.append(sentence)
     found.sort(key=lambda c: c.start)
     return found
+
+
+class _Covered:
+    """Is a position inside one of the spans taken so far? Asked at positions that only grow
+    (the caller walks forward), so one pass over the spans sorted by start answers all of
+    them: linear where a scan of every span per question was quadratic."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self._spans = sorted(spans)
+        self._next = 0
+        self._reach = -1  # the furthest end of the spans that start at or before the last position
+
+    def add(self, start: int, end: int) -> None:
+        """A span that starts at or before the last position asked."""
+        self._reach = max(self._reach, end)
+
+    def __call__(self, pos: int) -> bool:
+        spans = self._spans
+        while self._next < len(spans) and spans[self._next][0] <= pos:
+            self._reach = max(self._reach, spans[self._next][1])
+            self._next += 1
+        return pos < self._reach
 
 
 _ASSIGNMENT = re.compile(

@@ -72,6 +72,12 @@ class Script(StrEnum):
 class QualityKind(StrEnum):
     LOST_CHARACTERS = "lost_characters"  # ?? or U+FFFD where characters were lost
     PINYIN_GLOSS = "pinyin_gloss"  # 關(guān): glosses stripped before matching
+    # the file's name was not UTF-8 (GBK names from Windows archives): `text` says how it was
+    # decoded for `file` and `path` ("gb18030", "big5", "utf-8 with replacement characters")
+    FILE_NAME_ENCODING = "file_name_encoding"
+    # Chinese text, but no measure and no mark of the genre (numbered items, a title, responsibility
+    # clauses): not recognisably a policy document (said on stderr too)
+    NOT_POLICY_TEXT = "not_policy_text"
 
 
 Span = tuple[int, int]
