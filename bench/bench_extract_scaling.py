@@ -33,10 +33,14 @@ _CHILD = r"""
 import json, resource, sys, time
 from policykg.loaders import extract_file
 start = time.process_time()
-record = extract_file(sys.argv[1])
+record = extract_file(sys.argv[1], max_bytes=int(sys.argv[2]))
 seconds = time.process_time() - start
-print(json.dumps({"seconds": seconds, "measures": len(record.measures),
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+try:  # this process's own peak (ru_maxrss would count the parent's pages it started from)
+    status = open("/proc/self/status").read()
+    peak_kb = int(status.split("VmHWM:")[1].split()[0])
+except (OSError, IndexError):
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": seconds, "measures": len(record.measures), "rss_mb": peak_kb / 1024}))
 """
 
 
@@ -52,10 +56,10 @@ def floor_seconds(path: Path) -> float:
     return time.process_time() - start
 
 
-def run_child(path: Path, timeout: float) -> dict | None:
+def run_child(path: Path, timeout: float, max_bytes: int) -> dict | None:
     """Extract `path` in a fresh interpreter; None when it takes longer than `timeout`."""
     try:
-        done = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True,
+        done = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(max_bytes)], capture_output=True, text=True,
                               timeout=timeout, check=True)
     except subprocess.TimeoutExpired:
         return None
@@ -126,6 +130,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=float, nargs="+", default=[1, 5, 20], help="document sizes in MB")
     parser.add_argument("--timeout", type=float, default=900, help="give up on one input after this many seconds")
+    parser.add_argument("--max-bytes", type=int, default=256 * 2 ** 20,
+                        help="the extraction size limit in the children (the default limit is below the largest sizes)")
     parser.add_argument("--skip-dev", action="store_true", help="no dev-set figures")
     parser.add_argument("--skip-hostile", action="store_true", help="no hostile inputs")
     args = parser.parse_args()
@@ -144,7 +150,7 @@ def main() -> None:
         for name, path in rows:
             mb = path.stat().st_size / 1e6
             floor = floor_seconds(path)
-            result = run_child(path, args.timeout)
+            result = run_child(path, args.timeout, args.max_bytes)
             if result is None:
                 print(f"{name:<22} {mb:6.2f} {'> ' + str(int(args.timeout)):>8} {'':>7} {mb / floor:10.1f}   (timed out)")
                 continue

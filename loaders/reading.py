@@ -155,7 +155,7 @@ def decode_bytes(data: bytes, file: str = "<bytes>") -> tuple[str, str]:
         pass
     text = data.decode("utf-8", errors="replace")
     lost = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))  # bytes that are not UTF-8
-    if lost <= max(3, len(data) // 50):
+    if lost <= max(8, len(data) // 50):
         # a UTF-8 text with a few broken bytes (a cut download, a bad sector, a lone surrogate);
         # in a GB18030 or Big5 text nearly every Chinese character breaks UTF-8
         return text, "utf-8"
