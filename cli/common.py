@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import stat
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
@@ -72,13 +76,69 @@ def opened_store(args: argparse.Namespace, read_only: bool) -> Iterator[GraphSto
 
 @contextmanager
 def text_output(path: str | None) -> Iterator[TextIO]:
-    """The file at `path` (UTF-8), or standard output when `path` is None."""
+    """The file at `path` (UTF-8), or standard output when `path` is None.
+
+    A file is written whole or not at all: into a temporary file beside it, renamed over it
+    when the block ends without an error (an interrupted run leaves the old file as it was).
+    A path that is not a regular file (/dev/stdout, a FIFO) is written directly."""
     if path is None:
         yield sys.stdout
         sys.stdout.flush()
         return
-    with open(path, "w", encoding="utf-8") as out:
-        yield out
+    if os.path.exists(path) and not os.path.isfile(path):
+        with open(path, "w", encoding="utf-8") as out:
+            yield out
+        return
+    target = os.path.abspath(path)
+    fd, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
+                                     dir=os.path.dirname(target))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, _mode_for(target))
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _mode_for(target: str) -> int:
+    """The permissions the output gets: those of the file it replaces, else what umask allows."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def add_max_bytes_option(parser: argparse.ArgumentParser) -> None:
+    """`--max-bytes SIZE`: the largest text file read (None: the loaders' default)."""
+    from policykg.loaders import DEFAULT_MAX_BYTES
+
+    parser.add_argument("--max-bytes", type=byte_size, default=None, metavar="SIZE",
+                        help=f"refuse a text file larger than this: bytes, or with K, M or G (1G) "
+                             f"(default: {DEFAULT_MAX_BYTES // 2 ** 20}M; extraction holds about 25 bytes of "
+                             f"memory per byte of text)")
+
+
+def byte_size(value: str) -> int:
+    """An argparse type: a number of bytes, with an optional K, M or G (powers of 1024)."""
+    text = value.strip().upper().removesuffix("B").removesuffix("I")
+    factor = 1
+    if text and text[-1] in "KMG":
+        factor = 1024 ** ("KMG".index(text[-1]) + 1)
+        text = text[:-1]
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {value!r} (bytes, or with K, M or G: 64M)") from None
+    if not 0 < number * factor <= 2 ** 62:  # (NaN and infinity fail this too)
+        raise argparse.ArgumentTypeError(f"not a usable size: {value!r}")
+    return int(number * factor)
 
 
 class ProgressBar:

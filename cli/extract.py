@@ -3,28 +3,70 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-from policykg.cli.common import command, text_output
-from policykg.loaders.batch import RECORD_FORMATS, write_records
+from policykg.cli.common import add_max_bytes_option, command, text_output
+from policykg.loaders import printable_path
+from policykg.loaders.batch import RECORD_FORMATS, InternalError, write_records
 
 
 def add_parser(subparsers) -> None:
     p = command(subparsers, "extract", "read policy texts and write extraction records",
                 "Read policy texts and write one extraction record per text. A file that cannot be "
-                "read as a policy document is named on stderr and the others still come out; the "
-                "exit code is 1 when no file could be read.")
+                "read as a policy document (not a regular file, over --max-bytes, not text) is named "
+                "on stderr and the others still come out; so is a text in which no measure was found "
+                "(its record is flagged not_policy_text). The output file is written whole or not at all. "
+                "Exit code: 0 when every file gave a record or was refused as bad input and at least "
+                "one record was written, 1 when none was, 2 when a bug struck (the file is named).")
     p.add_argument("files", nargs="+", metavar="FILE", help="policy text files (any encoding)")
     p.add_argument("--format", choices=RECORD_FORMATS, default="jsonl",
                    help="jsonl: one record a line, streamed; json: one array")
-    p.add_argument("--output", "-o", metavar="FILE", help="write here (default: standard output)")
+    p.add_argument("--output", "-o", metavar="FILE",
+                   help="write here, replacing the file only once all records are written "
+                        "(default: standard output); never one of the input files")
+    add_max_bytes_option(p)
     p.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    def report(exc: Exception) -> None:
-        print(f"policykg extract: error: {exc}", file=sys.stderr)
+class OutputIsInputError(ValueError):
+    """`-o` names one of the files to read: writing it would destroy the input."""
 
+
+def refuse_output_among_inputs(output: str | None, files: list[str]) -> None:
+    """Raise OutputIsInputError when `output` is (the same file as) one of `files`."""
+    if output is None or not os.path.exists(output):
+        return
+    for f in files:
+        try:
+            same = os.path.samefile(output, f)
+        except OSError:
+            continue
+        if same:
+            raise OutputIsInputError(f"the output {printable_path(output)[0]} is one of the input files "
+                                     f"(it would be overwritten before it is read); choose another --output")
+
+
+def run(args: argparse.Namespace) -> int:
+    refuse_output_among_inputs(args.output, args.files)
+    bugs = 0
+
+    def report(exc: Exception) -> None:
+        nonlocal bugs
+        if isinstance(exc, InternalError):
+            bugs += 1
+            print(f"policykg extract: internal error: {exc} (a bug in policykg; "
+                  f"`policykg --debug extract …` shows the traceback)", file=sys.stderr)
+        else:
+            print(f"policykg extract: error: {exc}", file=sys.stderr)
+
+    def warn(message: str) -> None:
+        print(f"policykg extract: warning: {message}", file=sys.stderr)
+
+    debug = getattr(args, "debug", False)
     with text_output(args.output) as out:
-        written = write_records(args.files, out, fmt=args.format, on_error=report)
+        written = write_records(args.files, out, fmt=args.format, on_error=report, max_bytes=args.max_bytes,
+                                isolate_bugs=not debug, on_warning=warn)
+    if bugs:
+        return 2
     return 0 if written else 1

@@ -23,7 +23,18 @@ from policykg.graph.namespaces import (
     gazetteer_graph,
     normalise_base,
 )
-from policykg.loaders import Record, RecordError
+from policykg.loaders import (
+    DEFAULT_MAX_BYTES,
+    ExtractionError,
+    QualityKind,
+    Record,
+    RecordError,
+    extract_source,
+    file_on_disk,
+    printable_path,
+    read_file_bytes,
+    read_source,
+)
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
@@ -61,22 +72,29 @@ class _Input:
     error: str | None = None
 
 
-def iter_inputs(paths: Iterable[str | Path]) -> Iterator[_Input]:
-    """Text files as given, directories (every *.txt inside, sorted), .jsonl record files (one
-    input per line)."""
+def iter_inputs(paths: Iterable[str | Path], max_bytes: int | None = None) -> Iterator[_Input]:
+    """Text files as given, directories (every regular *.txt inside, sorted), .jsonl record files
+    (one input per line). Labels are printable (a GBK file name is decoded, see
+    `policykg.loaders.printable_path`); a record file is read only when it is a regular file."""
     for raw in paths:
         p = Path(raw)
+        name = printable_path(p.name)[0]
         if p.is_dir():
             files = sorted(x for x in p.rglob("*.txt") if x.is_file())
             if not files:
-                yield _Input(str(p), error=f"{p}: no .txt files in this directory")
+                yield _Input(name, error=f"{printable_path(p)[0]}: no .txt files in this directory")
             for f in files:
-                yield _Input(f.name, path=f)
+                yield _Input(printable_path(f.name)[0], path=f)
         elif p.suffix.lower() == ".jsonl":
             try:
-                lines = p.read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError) as exc:
-                yield _Input(p.name, error=f"{p.name}: cannot read records: {exc}")
+                # records run to some 10 times their text: the limit scales with them
+                data = read_file_bytes(p, 10 * (max_bytes or DEFAULT_MAX_BYTES), what="record file")
+                lines = data.decode("utf-8").splitlines()
+            except ExtractionError as exc:
+                yield _Input(name, error=f"{name}: cannot read records: {str(exc).removeprefix(name + ': ')}")
+                continue
+            except UnicodeDecodeError as exc:
+                yield _Input(name, error=f"{name}: cannot read records: not UTF-8 ({exc.reason} at byte {exc.start})")
                 continue
             for i, line in enumerate(lines, 1):
                 if not line.strip():
@@ -84,37 +102,34 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[_Input]:
                 try:
                     rec = Record.from_json(line)
                 except RecordError as exc:
-                    yield _Input(f"{p.name}:{i}", error=f"{p.name}:{i}: {exc}")
+                    yield _Input(f"{name}:{i}", error=f"{name}:{i}: {exc}")
                     continue
-                yield _Input(rec.file or f"{p.name}:{i}", record=rec, base_dir=p.parent)
-        elif p.exists():
-            yield _Input(p.name, path=p)
+                yield _Input(rec.file or f"{name}:{i}", record=rec, base_dir=p.parent)
+        elif p.exists() or p.is_symlink():
+            yield _Input(name, path=p)
         else:
-            yield _Input(p.name, error=f"{p}: no such file or directory")
+            yield _Input(name, error=f"{printable_path(p)[0]}: no such file or directory")
 
 
-def _record_and_text(inp: _Input) -> tuple[Record, str]:
-    from policykg.loaders import read_text
-
+def _record_and_text(inp: _Input, max_bytes: int | None = None) -> tuple[Record, str]:
+    """The record and the text its offsets point into: one read of a text file (a regular file
+    within `max_bytes`), or a record's source file found and checked against its SHA-256."""
     if inp.record is None:
-        from policykg.loaders import extract_file
-
-        rec = extract_file(inp.path)
-        return rec, read_text(inp.path)
+        source = read_source(inp.path, max_bytes)
+        return extract_source(source), source.text
     rec = inp.record
     src = rec.path or rec.file
     if not src:
         raise BuildError(f"{inp.label}: the record names no source file (path)")
-    p = Path(src)
+    p = file_on_disk(src)
     if not p.is_absolute() and not p.exists() and inp.base_dir is not None:
-        p = inp.base_dir / p
+        p = file_on_disk(inp.base_dir / src)
     if not p.exists():
         raise BuildError(f"{inp.label}: source file {src} not found")
-    if rec.sha256:
-        digest = hashlib.sha256(p.read_bytes()).hexdigest()
-        if digest != rec.sha256:
-            raise BuildError(f"{inp.label}: {p} has changed since it was extracted (SHA-256 differs)")
-    return rec, read_text(p)
+    source = read_source(p, max_bytes)
+    if rec.sha256 and source.sha256 != rec.sha256:
+        raise BuildError(f"{inp.label}: {src} has changed since it was extracted (SHA-256 differs)")
+    return rec, source.text
 
 
 def gazetteer_rdf(base: str | None = None) -> Graph:
@@ -186,14 +201,16 @@ def load_paths(
     base: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     errors: Callable[[str], None] | None = None,
+    max_bytes: int | None = None,
 ) -> LoadSummary:
-    """Load texts / directories / .jsonl record files into `store`; see the module docstring."""
+    """Load texts / directories / .jsonl record files into `store`; see the module docstring.
+    `max_bytes`: the largest text file read (None: `policykg.loaders.DEFAULT_MAX_BYTES`)."""
     from policykg.graph.infer import infer_shortcuts
 
     t0 = time.perf_counter()
     report = errors or (lambda msg: print(f"policykg load: error: {msg}", file=sys.stderr))
     summary = LoadSummary()
-    inputs = list(iter_inputs(paths))
+    inputs = list(iter_inputs(paths, max_bytes))
     ensure_schema(store, base)
     measures: set = set()
     agencies: set = set()
@@ -209,7 +226,7 @@ def load_paths(
             report(inp.error)
             continue
         try:
-            rec, text = _record_and_text(inp)
+            rec, text = _record_and_text(inp, max_bytes)
             g, _stats, warnings = build_document_with_stats(rec, text, base)
             ti = time.perf_counter()
             inferred = infer_shortcuts(g)
@@ -229,6 +246,9 @@ def load_paths(
             summary.errors.append(msg)
             report(msg)
             continue
+        if any(q.kind == QualityKind.NOT_POLICY_TEXT for q in rec.quality):
+            warnings = [f"{inp.label}: no measure, no numbered item, no title, no responsibility clause: not recognisably a policy document "
+                        f"(loaded, flagged {QualityKind.NOT_POLICY_TEXT.value})", *warnings]
         for w in warnings:
             report(f"warning: {w}")
         graph_names[name] = inp.label

@@ -2,10 +2,17 @@
 
 Public API (the graph and the CLI import these names from `policykg.loaders`, nothing deeper):
 
-- `extract_file(path) -> Record`: the record of one file; raises `ExtractionError` naming the
-  file when the input is not a readable policy document (any other exception is a bug).
+- `extract_file(path, max_bytes=None) -> Record`: the record of one file; raises
+  `ExtractionError` naming the file when the input is not a readable policy document (not a
+  regular file, over the size limit `DEFAULT_MAX_BYTES` unless `max_bytes` raises it, not
+  text); any other exception is a bug.
 - `extract_text(text, file=...) -> Record`: the same for an already decoded text.
-- `read_text(path)`: decode a file's bytes (encoding detected).
+- `read_source(path, max_bytes=None) -> SourceText` and `extract_source(source) -> Record`: the
+  same in two steps, so one read gives the record and the text its offsets point into.
+- `read_text(path)`: decode a file's bytes (encoding detected); `read_file_bytes(path,
+  max_bytes)` the bytes of a regular file within the limit; `printable_path(path)` a path
+  whose bytes are not UTF-8 (GBK names) as printable text and how it was decoded;
+  `file_on_disk(path)` the file such a printable path names.
 - The record types (`policykg.loaders.records`): `Record`, `Measure`, `Mention`, `Figure`,
   `Deadline`, `Plan`, `AnnouncedPlan`, `QualityFlag`, `Coverage` and the enums `Role`, `Kind`,
   `Modality`, `Comparator`, `FigureRole`, `Script`, `QualityKind`. `Record.to_dict()` /
@@ -22,9 +29,17 @@ the script converters `to_simplified` / `to_traditional` and the matching key
 from pathlib import Path
 
 from policykg.loaders.errors import ExtractionError, RecordError
-from policykg.loaders.extract import extract_file, extract_text
+from policykg.loaders.extract import extract_file, extract_source, extract_text
 from policykg.loaders.numerals import canonical_path, cn_to_int
-from policykg.loaders.reading import read_text
+from policykg.loaders.reading import (
+    DEFAULT_MAX_BYTES,
+    SourceText,
+    file_on_disk,
+    printable_path,
+    read_file_bytes,
+    read_source,
+    read_text,
+)
 from policykg.loaders.records import (
     AnnouncedPlan,
     Comparator,
@@ -54,6 +69,13 @@ def record_schema_path() -> Path:
 
 
 __all__ = [
+    "DEFAULT_MAX_BYTES",
+    "SourceText",
+    "extract_source",
+    "file_on_disk",
+    "printable_path",
+    "read_file_bytes",
+    "read_source",
     "AnnouncedPlan",
     "Place",
     "Unit",

@@ -68,30 +68,36 @@ class Clause:
     kind_hint: str = "clause"  # "table" for a table cell
 
 
+_BRACKET_CHAR = re.compile("[" + re.escape("".join(_BRACKETS) + "".join(_BRACKETS.values())) + "]")
+_BRACKET_REACH = 600  # a clause longer than this is not a clause: its opener is taken as plain text
+
+
 def find_brackets(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Balanced bracket groups (outermost) within [start, end): spans including the brackets."""
+    """Balanced bracket groups (outermost) within [start, end): spans including the brackets.
+
+    Each kind of bracket balances on its own; a group closes within 600 characters of its
+    opener or is not a group (the opener is then plain text and the search goes on after it).
+    One pass with a stack per kind (linear: a million nested brackets take a second)."""
+    closer_of: dict[int, int] = {}
+    stacks: dict[str, list[int]] = {ch: [] for ch in _BRACKETS}
+    kind_of_close = {close: ch for ch, close in _BRACKETS.items()}
+    openers: list[int] = []
+    for m in _BRACKET_CHAR.finditer(text, start, end):
+        ch, i = m.group(), m.start()
+        if ch in stacks:
+            stacks[ch].append(i)
+            openers.append(i)
+        else:
+            stack = stacks[kind_of_close[ch]]
+            if stack:
+                closer_of[stack.pop()] = i
     out = []
-    i = start
-    while i < end:
-        ch = text[i]
-        if ch in _BRACKETS:
-            close = _BRACKETS[ch]
-            depth = 0
-            j = i
-            limit = min(end, i + 600)
-            while j < limit:
-                if text[j] == ch:
-                    depth += 1
-                elif text[j] == close:
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            if j < limit and depth == 0:
-                out.append((i, j + 1))
-                i = j + 1
-                continue
-        i += 1
+    after = start
+    for i in openers:
+        j = closer_of.get(i)
+        if i >= after and j is not None and j - i < _BRACKET_REACH:
+            out.append((i, j + 1))
+            after = j + 1
     return out
 
 

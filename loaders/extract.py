@@ -68,16 +68,30 @@ DEADLINE = re.compile(
 )
 
 
-def extract_file(path: str | Path) -> Record:
-    """The record of one file; `ExtractionError` (naming the file) when it is not a readable
+def extract_file(path: str | Path, max_bytes: int | None = None) -> Record:
+    """The record of one regular file of at most `max_bytes` (default
+    `reading.DEFAULT_MAX_BYTES`); `ExtractionError` (naming the file) when it is not a readable
     policy document."""
-    return _build_record(read_source(path))
+    return _build_record(read_source(path, max_bytes))
+
+
+def extract_source(source: SourceText) -> Record:
+    """The record of a file already read (`read_source`): one read serves the record and the
+    text its offsets point into."""
+    return _build_record(source)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def extract_text(text: str, file: str = "<text>") -> Record:
-    """The record of an already decoded text (`file` names it in the record and in errors)."""
+    """The record of an already decoded text (`file` names it in the record and in errors).
+
+    Lone surrogates (no UTF-8 text holds them) count as lost characters: U+FFFD takes their
+    place, one for one, so offsets still count the text as given."""
     import hashlib
 
+    text = _SURROGATE.sub("\ufffd", text)
     return _build_record(SourceText(file, file, text, "utf-8", hashlib.sha256(text.encode("utf-8")).hexdigest()))
 
 
@@ -135,7 +149,7 @@ def _build_record(source: SourceText) -> Record:
             for p in seg.plans
         ],
         announced_plans=announced,
-        quality=_quality(source.text, nt) + gave_up,
+        quality=_quality(source.text, nt) + gave_up + _document_flags(source, nt, seg, md.title, measures),
         coverage=coverage,
         measures=measures,
     )
@@ -190,6 +204,7 @@ def _announced_plans(nt: NormText, seg: Segmentation) -> list[AnnouncedPlan]:
     text = nt.text
     end = seg.notice_end or (seg.items[0].marker[0] if seg.items else len(text))
     out: list[AnnouncedPlan] = []
+    keys: set[str] = set()
     for sentence in re.finditer(r"[^。\n,;]+", text[:end]):
         s = sentence.group(0)
         if not (_ANNOUNCE.search(s) or re.search(r"经.{0,24}(?:同意|通过)", s)):
@@ -205,7 +220,8 @@ def _announced_plans(nt: NormText, seg: Segmentation) -> list[AnnouncedPlan]:
                 continue  # the notice itself, not a plan it issues
             base = sentence.start() + m.start(1)
             key = simplified_key(inner)
-            if key and key not in {a.key for a in out}:
+            if key and key not in keys:
+                keys.add(key)
                 s0, e0 = nt.orig_span(base, base + len(inner))
                 # `present` is settled once the plans of the text are known
                 out.append(AnnouncedPlan(title=nt.original[s0:e0], key=key, start=s0, end=e0, present=False))
@@ -278,6 +294,20 @@ def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
 def _first_line(nt: NormText) -> tuple[int, int]:
     m = re.search(r"\S[^\n]{0,39}", nt.original)
     return (m.start(), m.end()) if m else (0, min(1, len(nt.original)))
+
+
+def _document_flags(source: SourceText, nt: NormText, seg: Segmentation, title: str | None,
+                    measures: list[Measure]) -> list[QualityFlag]:
+    """Flags of the whole file: a name that was not UTF-8; a text with no measure and no mark of
+    the genre (no numbered item, no title, no responsibility clause): Chinese text, but not
+    recognisably a policy document. Empty spans: they point at no text (the graph keeps only
+    flags with a span)."""
+    flags = []
+    if source.name_encoding:
+        flags.append(QualityFlag(kind=QualityKind.FILE_NAME_ENCODING, start=0, end=0, text=source.name_encoding))
+    if not measures and not seg.items and not seg.titles and title is None and not cl.LABEL.search(nt.text):
+        flags.append(QualityFlag(kind=QualityKind.NOT_POLICY_TEXT, start=0, end=0, text=""))
+    return flags
 
 
 def _ancestors(item: Item) -> list[Item]:
@@ -438,15 +468,18 @@ def _measures(nt: NormText, seg: Segmentation, bundle: bool) -> list[Measure]:
         else:
             if kind != Kind.SAFEGUARD:
                 inherited = list(inherited_by_plan.get(it.plan, []))
-        record = _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, inherited, bundle)
+        record = _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, inherited,
+                                 bundle)
         out.append(record)
     return out
 
 
-def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, inherited, bundle) -> Measure:
+def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, inherited,
+                    bundle) -> Measure:
     text = nt.text
     agencies: list[str] = []
     lead: list[str] = []
+    lead_keys: set[str] = set()
     seen: set[str] = set()
     mention_records: list[Mention] = []
     for name, role in mentions:
@@ -455,8 +488,9 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
         if key not in seen:
             seen.add(key)
             agencies.append(written)
-        if role == "lead" and written not in lead and key not in {simplified_key(x) for x in lead}:
+        if role == "lead" and written not in lead and key not in lead_keys:
             lead.append(written)
+            lead_keys.add(key)
         s, e = nt.orig_span(name.start, name.end)
         # the clause parser's "co" (配合, 协办) and "responsible" are one role in the record
         mention_records.append(Mention(name=written, key=key, role=Role.LEAD if role == "lead" else Role.RESPONSIBLE,
@@ -474,20 +508,19 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
     # figures in the body, clauses and skipped table columns removed
     body_start = it.marker[1]
     body_end = it.end
-    masked = list(text[body_start:body_end])
-    for c in clauses:
-        for k in range(max(c.start, body_start), min(c.end, body_end)):
-            masked[k - body_start] = "\x00"
+    hidden = [(max(c.start, body_start), min(c.end, body_end)) for c in clauses]
     for cell_start, column in seg.cells_in(body_start, body_end):
         if re.search(r"进展|完成情况|落实情况|备注|来源|领导|时限|责任人", column):
-            k = cell_start
-            while k < body_end and text[k] != "\n":
-                masked[k - body_start] = "\x00"
-                k += 1
-    masked_text = text[:body_start] + "".join(masked) + text[body_end:]
+            line_end = text.find("\n", cell_start, body_end)
+            hidden.append((cell_start, body_end if line_end < 0 else line_end))
+    # the body alone, masked (figures never look outside it): a copy of the whole text per
+    # measure made extraction quadratic in the document's size
+    masked_body = _masked(text, body_start, body_end, hidden)
     practice = any(re.search(r"成效|做法|来源", h) for h in seg.table_header)
     figures = []
-    for f in find_figures(masked_text, body_start, body_end, practice=practice):
+    for f in find_figures(masked_body, 0, len(masked_body), practice=practice):
+        f.start += body_start
+        f.end += body_start
         s, e = nt.orig_span(f.start, f.end)
         fig = Figure(text=nt.original[s:e], unit=_unit_as_written(nt, f), comparator=Comparator(f.comparator),
                      role=FigureRole(f.role), start=s, end=e)
@@ -574,6 +607,21 @@ def _written(nt: NormText, name: Name) -> str:
 
 def _path_key(nt: NormText, it: Item) -> str:
     return canonical_path("/".join(nt.text[a.label[0]:a.label[1]] for a in reversed(_ancestors(it))))
+
+
+def _masked(text: str, start: int, end: int, hidden: list[tuple[int, int]]) -> str:
+    """text[start:end] with the spans in `hidden` (clipped to it) replaced by NUL characters."""
+    pieces = []
+    pos = start
+    for s, e in sorted(hidden):
+        s, e = max(s, pos), min(e, end)
+        if s >= e:
+            continue
+        pieces.append(text[pos:s])
+        pieces.append("\x00" * (e - s))
+        pos = e
+    pieces.append(text[pos:end])
+    return "".join(pieces)
 
 
 _SOURCE_COLUMN = re.compile(r"来源|地区|地市|报送单位|推荐单位")
@@ -689,8 +737,9 @@ def _clauses(nt: NormText, seg: Segmentation, it: Item) -> list[cl.Clause]:
             found.append(clause)
             taken.append((bs, be))
     # labelled lines and inline labels outside brackets
+    inside = _Covered(taken)
     for m in cl.LABEL.finditer(text, start, end):
-        if any(s <= m.start() < e for s, e in taken):
+        if inside(m.start()):
             continue
         line_end = text.find("\n", m.start())
         line_end = end if line_end < 0 or line_end > end else line_end
@@ -699,6 +748,7 @@ def _clauses(nt: NormText, seg: Segmentation, it: Item) -> list[cl.Clause]:
         if clause.mentions or clause.inherited:
             found.append(clause)
         taken.append((m.start(), line_end))
+        inside.add(m.start(), line_end)
     # table cells that hold only agency names
     found.extend(_table_clauses(text, seg, start, end, taken))
     if not found:
@@ -721,11 +771,12 @@ def _table_clauses(text: str, seg: Segmentation, start: int, end: int,
     lead_first = owner_columns[0] == "lead"
     only_lead = set(owner_columns) == {"lead"}
     found: list[cl.Clause] = []
+    inside = _Covered(taken)
     pos = start
     for raw in text[start:end].split("\n"):
         line_start = pos
         pos += len(raw) + 1
-        if not raw.strip() or any(s <= line_start < e for s, e in taken):
+        if not raw.strip() or inside(line_start):
             continue
         cell_start = line_start + len(raw) - len(raw.lstrip())
         column = seg.table_columns.get(cell_start)
@@ -765,6 +816,28 @@ def _owner_cell(text: str, start: int, end: int, role: str) -> cl.Clause:
             name = Name(m.group(0), start + m.start(), start + m.end())
             clause.mentions.append(cl.Mention(name, role, 0))
     return clause
+
+
+class _Covered:
+    """Is a position inside one of the spans taken so far? Asked at positions that only grow
+    (the caller walks forward), so one pass over the spans sorted by start answers all of
+    them: linear where a scan of every span per question was quadratic."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self._spans = sorted(spans)
+        self._next = 0
+        self._reach = -1  # the furthest end of the spans that start at or before the last position
+
+    def add(self, start: int, end: int) -> None:
+        """A span that starts at or before the last position asked."""
+        self._reach = max(self._reach, end)
+
+    def __call__(self, pos: int) -> bool:
+        spans = self._spans
+        while self._next < len(spans) and spans[self._next][0] <= pos:
+            self._reach = max(self._reach, spans[self._next][1])
+            self._next += 1
+        return pos < self._reach
 
 
 _ASSIGNMENT = re.compile(

@@ -9,6 +9,7 @@ neither are achieved statistics (截至…累计…, 同比).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from policykg.loaders.numerals import parse_number
@@ -31,13 +32,14 @@ FIGURE = re.compile(
 PREFIX_CMP = comparator_words("before")
 PREFIX = re.compile(alternation(PREFIX_CMP))
 _AFTER = comparator_words("after")
-SUFFIX = re.compile(r"^\s?(?:\(含\))?(?P<word>" + alternation(_AFTER) + ")")
+# (no ^: both are used with .match(body, pos), which anchors at pos without copying the rest)
+SUFFIX = re.compile(r"\s?(?:\(含\))?(?P<word>" + alternation(_AFTER) + ")")
 SUFFIX_CMP = {w: c for w, c in _AFTER.items() if c != "none"}
 NOT_TARGET_AFTER = frozenset(w for w, c in _AFTER.items() if c == "none")  # 500强, 10余家, 3号
 TIME_UNITS = frozenset(u.written for u in units() if u.dimension == "time")
 # Counts of kinds of things, not commitments: 8大类, 4个结构性指标, 三个档次.
 CATEGORY_NOUN = re.compile(
-    r"^[^,;。、:]{0,10}?(?:指标|部门|方面|档次|领域|行业|环节|类别|板块|清单|渠道|层级|维度|主管部门|大类|细项|系统|机制|模式|工程|举措|措施|政策|任务|要求)"
+    r"[^,;。、:]{0,10}?(?:指标|部门|方面|档次|领域|行业|环节|类别|板块|清单|渠道|层级|维度|主管部门|大类|细项|系统|机制|模式|工程|举措|措施|政策|任务|要求)"
 )
 ACHIEVED = re.compile(
     r"截至|截止|同比|比上年|较上年|比去年|较去年|今年以来|以来[,,]|目前[,已]|已(?:经)?(?:累计|为|有|完成|建成|实现|推出|开具|办理|上线|"
@@ -70,7 +72,7 @@ def _in_quotes(text: str, pos: int) -> bool:
     left = text.rfind("“", max(0, pos - 14), pos)
     if left < 0:
         return False
-    right = text.find("”", pos)
+    right = text.find("”", pos, left + 17)  # (bounded: an open quote must not scan the rest)
     return right >= 0 and right - left <= 16 and text.rfind("”", left, pos) < 0
 
 
@@ -109,7 +111,8 @@ def find_figures(text: str, start: int, end: int, practice: bool = False) -> lis
         pos = m.end()
         if fig is None:
             continue
-        c_start, c_end, reported = next(((a, b, r) for a, b, r in clauses if a <= m.start() < b), (0, len(body), False))
+        # the clauses tile the body in order: the one holding the figure by bisection
+        c_start, c_end, reported = clauses[bisect_right(clauses, (m.start(), _MAX)) - 1]
         clause = body[c_start:c_end]
         if reported or ACHIEVED.search(clause):
             continue
@@ -120,16 +123,26 @@ def find_figures(text: str, start: int, end: int, practice: bool = False) -> lis
         fig.end += start
         out.append(fig)
     _spread_list_comparators(text, out)
-    return [f for f in out if not _time_frame(text, f, out)]
+    # where figures other than periods start, sorted: a time frame looks up the first after it
+    others = sorted(f.start for f in out if f.unit not in TIME_UNITS)
+    return [f for f in out if not _time_frame(text, f, others)]
 
 
-def _time_frame(text: str, fig: Figure, figures: list[Figure]) -> bool:
-    """三年内认定60家以上: a period set for a target in the same clause, not a condition."""
+_CLAUSE_END = re.compile(r"[,;。\n]")
+_MAX = float("inf")
+
+
+def _time_frame(text: str, fig: Figure, others: list[int]) -> bool:
+    """三年内认定60家以上: a period set for a target in the same clause, not a condition.
+
+    `others`: the sorted starts of the figures that are not periods (bisection keeps a long
+    run of figures linear)."""
     if fig.unit not in ("年", "月") or fig.comparator != "<=" or not re.search(r"内$", fig.text):
         return False
-    clause_end = re.search(r"[,;。\n]", text[fig.end:])
-    stop = fig.end + (clause_end.start() if clause_end else len(text) - fig.end)
-    return any(fig.end <= g.start < stop and g.unit not in TIME_UNITS for g in figures)
+    clause_end = _CLAUSE_END.search(text, fig.end)  # (not a slice: a copy of the rest per figure)
+    stop = clause_end.start() if clause_end else len(text)
+    k = bisect_left(others, fig.end)
+    return k < len(others) and others[k] < stop
 
 
 # In a collection of typical practices, the words that report a practice's results.
@@ -196,12 +209,12 @@ def _figure(body: str, m: re.Match, practice: bool) -> Figure | None:
         return None
     if n2 is not None and m.group("dash") in "-—–" and re.fullmatch(r"(?:19|20)\d{2}", n1 or ""):
         return None
-    suffix_m = SUFFIX.match(body[e:])
+    suffix_m = SUFFIX.match(body, e)
     suffix = suffix_m.group("word") if suffix_m else None
     if suffix in NOT_TARGET_AFTER:
         return None
     if suffix_m:
-        e += suffix_m.end()
+        e = suffix_m.end()
     comparator, text_start = _prefix(body, s, 0)
     if re.search(r"(?<!提)前$", body[max(0, s - 2):s]) and unit in TIME_UNITS:
         comparator, text_start = "<=", s - 1
@@ -222,7 +235,7 @@ def _figure(body: str, m: re.Match, practice: bool) -> Figure | None:
         if re.match(r"^一次性|^一批|^一流", body[s:s + 3]):
             return None
     if unit in ("个", "项", "条", "类", "种", "批", "件", "所") and n2 is None and not has_cmp:
-        if CATEGORY_NOUN.match(body[e:]):
+        if CATEGORY_NOUN.match(body, e):
             return None
     if unit in ("项", "类", "种", "批") and n2 is None and not has_cmp:
         return None

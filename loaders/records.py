@@ -78,6 +78,12 @@ class QualityKind(StrEnum):
     OWNERS_UNATTACHED = "owners_unattached"
     # the text holds no numbered structure the extractor could read (or too little of it)
     STRUCTURE_UNRECOGNISED = "structure_unrecognised"
+    # the file's name was not UTF-8 (GBK names from Windows archives): `text` says how it was
+    # decoded for `file` and `path` ("gb18030", "big5", "utf-8 with replacement characters")
+    FILE_NAME_ENCODING = "file_name_encoding"
+    # Chinese text, but no measure and no mark of the genre (numbered items, a title, responsibility
+    # clauses): not recognisably a policy document (said on stderr too)
+    NOT_POLICY_TEXT = "not_policy_text"
 
 
 Span = tuple[int, int]

@@ -159,8 +159,11 @@ def _line_length(text: str, pos: int) -> int:
     return (end if end >= 0 else len(text)) - start
 
 
+_NEXT_LINE = re.compile(r"\s*([^\n]*)")
+
+
 def _next_line_is_marker(text: str, pos: int) -> bool:
-    nxt = re.match(r"\s*([^\n]*)", text[pos:])
+    nxt = _NEXT_LINE.match(text, pos)  # (at pos: a slice of the rest per row was quadratic)
     line = nxt.group(1) if nxt else ""
     return not line.strip() or bool(re.match(rf"^\s*(?:[{CN}]{{1,3}}、|第[{CN}\d]{{1,3}}部分)", line))
 
@@ -385,7 +388,7 @@ def segment(nt: NormText, tables: list[Table] | None = None) -> Segmentation:
     # each item's own text runs to the next item, the next title that starts a plan, or the end
     boundaries = sorted([it.marker[0] for it in items] + [p.start for p in plans] + [len(text)])
     for it in items:
-        it.end = boundaries[bisect.bisect_right(boundaries, it.marker[0])]
+        it.end = boundaries[bisect.bisect_right(boundaries, it.marker[0])]  # the first boundary after it
     notice_end = plans[0].start if plans else 0
     header, columns = _table_columns(text, items, tables or [], lambda end: _ends_at_bar(nt, end), runs)
     return Segmentation(items, titles, plans, notice_end, header, columns, sorted(columns))

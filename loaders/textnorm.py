@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 
 # A gloss is lower-case pinyin with at least one tone mark (or ü), in ASCII
 # parentheses, right after a Han character: 發(fā), 關(guān), 理(lǐ).
@@ -309,7 +312,7 @@ def simplified_key(text: str) -> str:
 class NormText:
     original: str
     text: str
-    index: list[int]  # index[i]: offset in `original` of text[i]; one extra entry at the end
+    index: Sequence[int]  # index[i]: offset in `original` of text[i]; one extra entry at the end
     glosses: list[tuple[int, int]] = field(default_factory=list)
     repairs: list[tuple[int, int]] = field(default_factory=list)  # original spans of mojibake read back
 
@@ -325,52 +328,90 @@ class NormText:
         return self.original[s:e]
 
 
+class OffsetIndex(Sequence[int]):
+    """index[i]: the offset in the original text of normalised character i (one extra entry at
+    the end). Kept as runs, not a number per character: a run of characters that map one to one
+    shifts by a constant; the pieces of a character NFKC expands all map to it. Memory is per
+    run (a handful per page), a look-up is one bisection."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []  # normalised start of each run
+        self._origins: list[int] = []  # original offset of the run's first character
+        self._steps: list[int] = []  # 1: one to one; 0: every character of the run comes from its origin
+        self._length = 0
+
+    def add_run(self, origin: int, length: int, step: int) -> None:
+        if length <= 0:
+            return
+        self._starts.append(self._length)
+        self._origins.append(origin)
+        self._steps.append(step)
+        self._length += length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, i):  # an int: offsets are looked up one at a time
+        if i < 0:
+            i += self._length
+        if not 0 <= i < self._length:
+            raise IndexError("offset index out of range")
+        k = bisect_right(self._starts, i) - 1
+        return self._origins[k] + self._steps[k] * (i - self._starts[k])
+
+    def __iter__(self) -> Iterator[int]:
+        ends = self._starts[1:] + [self._length]
+        for start, origin, step, end in zip(self._starts, self._origins, self._steps, ends, strict=True):
+            yield from range(origin, origin + end - start) if step else repeat(origin, end - start)
+
+
 def normalise(original: str) -> NormText:
     """Build the normalised view of `original`: mojibake read back, then glosses, widths and
-    script. Every character of the view keeps the offset of the character it came from."""
+    script. Every character of the view keeps the offset of the character it came from.
+
+    Most characters map to one character: runs of them are converted in one step (C speed) and
+    indexed as a run; only the characters NFKC expands or drops, pinyin glosses and \\r go one at
+    a time. Time and memory are linear in the text, with small constants."""
     repairs = find_mojibake(original)
     source, base = _apply_repairs(original, repairs) if repairs else (original, None)
-    out: list[str] = []
-    index: list[int] = []
     glosses = [(m.start(), m.end()) for m in PINYIN_GLOSS.finditer(source)]
-    gloss_iter = iter(glosses)
-    next_gloss = next(gloss_iter, None)
-    i = 0
-    n = len(source)
-    while i < n:
-        if next_gloss and i == next_gloss[0]:
-            i = next_gloss[1]
-            next_gloss = next(gloss_iter, None)
-            continue
-        ch = source[i]
-        if ch == "\r":
-            i += 1
-            continue
-        if ch == "|":
-            # a flattened table: every bar closes a cell
-            out.append("\n")
-            index.append(i)
-            i += 1
-            continue
-        if ord(ch) in _KEEP or ord(ch) < 0x80:
-            mapped = ch
-        else:
-            mapped = unicodedata.normalize("NFKC", ch)
-            if ch in "\u3000\u00a0\u2002\u2003\u2009":
-                mapped = " "
-        for m in mapped:
-            out.append(m)
-            index.append(i)
-        i += 1
-    index.append(n)
-    if base is not None:
-        index = [base[k] for k in index]
-        glosses = [(base[s], base[e - 1] + 1) for s, e in glosses]
-    text = "".join(out)
+    table: dict[int, str] = {}
+    special: list[str] = []  # characters that do not map to exactly one character
+    for ch in set(source):
+        mapped = _mapped(ch)
+        if len(mapped) != 1:
+            special.append(ch)
+        elif mapped != ch:
+            table[ord(ch)] = mapped
+    stops = list(glosses)
+    if special:
+        pattern = re.compile("[" + "".join(re.escape(ch) for ch in sorted(special)) + "]")
+        stops += [(m.start(), m.end()) for m in pattern.finditer(source)]
+        stops.sort()
+    gloss_starts = {s for s, _ in glosses}
+    index = OffsetIndex()
+    pieces: list[str] = []
+    pos = 0
+    for s, e in stops:
+        if s < pos:
+            continue  # a special character inside a gloss, skipped with it
+        pieces.append(_translate(source[pos:s], table))
+        index.add_run(pos, s - pos, 1)
+        if s not in gloss_starts:
+            mapped = _mapped(source[s])
+            pieces.append(mapped)
+            index.add_run(s, len(mapped), 0)
+        pos = e
+    pieces.append(_translate(source[pos:], table))
+    index.add_run(pos, len(source) - pos + 1, 1)  # and one extra entry at the end
+    text = "".join(pieces)
     # Script conversion line by line (OpenCC works on phrases; lines keep it fast).
-    lines = text.split("\n")
-    text = "\n".join(to_simplified(line) for line in lines)
-    return NormText(original, text, index, glosses, [(r.start, r.end) for r in repairs])
+    text = "\n".join(to_simplified(line) for line in text.split("\n"))
+    if base is None:
+        return NormText(original, text, index, glosses)
+    # mojibake was read back (rare): offsets into the repaired source go back to the file as printed
+    return NormText(original, text, [base[k] for k in index], [(base[s], base[e - 1] + 1) for s, e in glosses],
+                    [(r.start, r.end) for r in repairs])
 
 
 def _apply_repairs(original: str, repairs: list[Repair]) -> tuple[str, list[int]]:
@@ -388,6 +429,29 @@ def _apply_repairs(original: str, repairs: list[Repair]) -> tuple[str, list[int]
     parts.append(original[pos:])
     base.extend(range(pos, len(original) + 1))
     return "".join(parts), base
+
+
+def _translate(run: str, table: dict[int, str]) -> str:
+    """`run` with each character of `table` replaced (same length). For a few distinct characters
+    (full-width punctuation) one C pass each beats str.translate's per-character look-up."""
+    if len(table) > 32:
+        return run.translate(table)
+    for ch, mapped in table.items():
+        run = run.replace(chr(ch), mapped)
+    return run
+
+
+def _mapped(ch: str) -> str:
+    """What one original character becomes in the normalised text ("" when dropped)."""
+    if ch == "\r":
+        return ""
+    if ch == "|":
+        return "\n"  # a flattened table: every bar closes a cell
+    if ord(ch) in _KEEP or ord(ch) < 0x80:
+        return ch
+    if ch in "\u3000\u00a0\u2002\u2003\u2009":
+        return " "
+    return unicodedata.normalize("NFKC", ch)
 
 
 def lost_character_spans(original: str) -> list[tuple[int, int]]:

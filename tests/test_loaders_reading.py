@@ -88,3 +88,43 @@ def test_extract_never_raises_on_arbitrary_unicode(text):
         extract_text(text)
     except ExtractionError:
         pass
+
+
+def test_a_few_invalid_bytes_are_replaced_but_a_gbk_file_stays_gbk(tmp_path):
+    from policykg.loaders.reading import decode_bytes
+
+    utf8 = SAMPLE.encode("utf-8")
+    text, encoding = decode_bytes(utf8[:20] + b"\xff\xfe" + utf8[20:])
+    assert encoding == "utf-8" and text.count("\ufffd") == 2
+    assert text.replace("\ufffd", "") == SAMPLE  # nothing else lost
+    # a GB18030 text breaks UTF-8 at nearly every character: detected, not "repaired"
+    text, encoding = decode_bytes((SAMPLE * 3).encode("gb18030"))
+    assert encoding == "gb18030" and text == SAMPLE * 3
+    # UTF-16 with a byte-order mark, cut in the middle of a character
+    text, encoding = decode_bytes(("\ufeff" + SAMPLE).encode("utf-16-le")[:-1])
+    assert encoding == "utf-16" and text.startswith(SAMPLE[:-1])
+
+
+def test_only_regular_files_are_read(tmp_path):
+    import os
+
+    from policykg.loaders import read_file_bytes
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # nobody writes to it: reading would wait forever
+    for path, kind in [(fifo, "a FIFO"), (tmp_path, "a directory"), (Path("/dev/zero"), "a character device")]:
+        try:
+            extract_file(path)
+        except ExtractionError as exc:
+            assert str(exc) == f"{path.name}: not a regular file ({kind}): only regular files are read"
+        else:
+            raise AssertionError(f"{path} was read")
+    plain = tmp_path / "plain.txt"
+    plain.write_bytes(b"x" * 10)
+    assert read_file_bytes(plain, max_bytes=10) == b"x" * 10
+    try:
+        read_file_bytes(plain, max_bytes=9)
+    except ExtractionError as exc:
+        assert str(exc) == "plain.txt: file of 10 bytes is over the limit of 9 bytes (raise it with --max-bytes)"
+    else:
+        raise AssertionError("the limit was not applied")
