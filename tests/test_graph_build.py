@@ -202,8 +202,8 @@ def test_graph_round_trips_through_ntriples(hans):
 def test_coverage_and_where_the_extractor_gave_up_reach_the_graph():
     """A text whose owners the extractor saw but attached to nothing: its coverage figures and the
     owners_unattached issue are in the graph, and the SHACL Warning lists the file."""
-    from policykg.shapes import validate
     from policykg.loaders import extract_text
+    from policykg.shapes import validate
 
     text = ("某市工作方案\n一、重点任务\n(一)加快建设。(责任单位:城建条线)\n"
             "(二)完善政策。(责任单位:财贸条线)\n(三)强化保障。(责任单位:市财政局)\n")
