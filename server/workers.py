@@ -358,9 +358,24 @@ class QueryPool:
             elif files != self._view.files and now - self._seen[1] >= self.settle:
                 self._new_generation(files, newest)
 
-    def _new_generation(self, files: str, newest: float) -> None:
+    def _new_generation(self, files: str, newest: float, refresh: bool = True) -> None:
         self._view = View(self._view.generation + 1, files, newest, None)
         self.stats.generations += 1
+        if refresh and self._pid == os.getpid() and not self._closed:
+            threading.Thread(target=self._refresh_idle, daemon=True).start()
+
+    def _refresh_idle(self) -> None:
+        """Replaces the idle workers of older generations now, not on the next queries' time."""
+        for _ in range(self.size):
+            try:
+                w = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            if w.generation == self._view.generation:
+                self._idle.put(w)
+                continue
+            self._kill(w, replace=False)
+            self._replace()
 
     def _note_version(self, w: _Worker) -> None:
         with self._lock:
@@ -550,7 +565,7 @@ class QueryPool:
             finally:
                 writer_pool.close()
                 with self._lock:  # the readers started next see the update: a generation of their own
-                    self._new_generation(*store_signature(self.store_path))
+                    self._new_generation(*store_signature(self.store_path), refresh=False)
                     self._seen = (self._view.files, time.monotonic())
                 for _ in range(self.size):
                     self._idle.put(self._spawn())
