@@ -32,9 +32,21 @@ class Scan:
     head_end: int = 0  # offset just past the blank line ending the headers
     expects_continue: bool = False
     body_bytes: int = 0  # the body's length (decoded, for chunked) when known so far
+    chunked: bool = False
 
 
-def scan(buf: bytes, max_body: int, max_head: int = 65536) -> Scan:
+def worth_scanning(buf: bytes | bytearray, last: Scan | None, scanned: int) -> bool:
+    """Whether `scan` could say something new now that `buf` has grown from `scanned` bytes: keeps a
+    client that sends its request a byte at a time from making the event loop rescan it each time."""
+    if last is None or last.head_end == 0:  # no end of headers yet: look only at the new bytes
+        start = max(0, scanned - 3)
+        return _HEAD_END.search(buf, start) is not None or len(buf) > (1 << 16)
+    if last.chunked:  # a chunked body ends with a blank line; or it grew by a lot (the size limit)
+        return buf.endswith(b"\r\n\r\n") or len(buf) - scanned >= (1 << 16)
+    return len(buf) - last.head_end >= last.body_bytes
+
+
+def scan(buf: bytes | bytearray, max_body: int, max_head: int = 65536) -> Scan:
     """Where `buf` (the bytes a connection has sent, from the start of a request) stands."""
     m = _HEAD_END.search(buf, 0, max_head + 4)
     if m is None:
@@ -70,14 +82,14 @@ def scan(buf: bytes, max_body: int, max_head: int = 65536) -> Scan:
     return Scan(COMPLETE if done else INCOMPLETE, path, end, expects, length)
 
 
-def _scan_chunked(buf: bytes, end: int, max_body: int, path: bytes, expects: bool) -> Scan:
+def _scan_chunked(buf: bytes | bytearray, end: int, max_body: int, path: bytes, expects: bool) -> Scan:
     pos, total = end, 0
     while True:
         nl = buf.find(b"\r\n", pos, pos + _MAX_CHUNK_LINE)
         if nl < 0:
             if len(buf) - pos > _MAX_CHUNK_LINE:
                 return Scan(MALFORMED, path, end)
-            return Scan(INCOMPLETE, path, end, expects, total)
+            return Scan(INCOMPLETE, path, end, expects, total, True)
         size_text = buf[pos:nl].split(b";", 1)[0].strip()
         try:
             size = int(size_text, 16)
@@ -87,13 +99,13 @@ def _scan_chunked(buf: bytes, end: int, max_body: int, path: bytes, expects: boo
             if buf.startswith(b"\r\n", nl + 2):
                 return Scan(COMPLETE, path, end, expects, total)
             trailers_end = buf.find(b"\r\n\r\n", nl + 2)
-            return Scan(COMPLETE if trailers_end >= 0 else INCOMPLETE, path, end, expects, total)
+            return Scan(COMPLETE if trailers_end >= 0 else INCOMPLETE, path, end, expects, total, True)
         total += size
         if total > max_body:
             return Scan(BODY_TOO_LARGE, path, end, expects, total)
         data_end = nl + 2 + size
         if len(buf) < data_end + 2:
-            return Scan(INCOMPLETE, path, end, expects, total)
+            return Scan(INCOMPLETE, path, end, expects, total, True)
         if buf[data_end:data_end + 2] != b"\r\n":
             return Scan(MALFORMED, path, end)
         pos = data_end + 2

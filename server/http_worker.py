@@ -80,17 +80,21 @@ class Worker(ThreadWorker):
 
     # ---- reading a whole request before a thread sees it (event loop)
     def enqueue_req(self, conn) -> None:
-        if self.cfg.is_ssl or conn.is_http2:
-            return super().enqueue_req(conn)
+        if self.cfg.is_ssl or conn.is_http2 or getattr(self.cfg, "http2_cleartext", None) in ("prior-knowledge", "both"):
+            return super().enqueue_req(conn)  # TLS and HTTP/2 read in threads, as gunicorn does
         now = time.monotonic()
         if getattr(conn, "pk_buf", None) is None:  # a new request starts on this connection
             conn.pk_buf = bytearray(conn.parser.unreader.take_buffered() if conn.parser else b"")
             conn.pk_deadline = now + self.read_timeout
             conn.pk_continued = False
+            conn.pk_scan, conn.pk_scanned = None, 0
         eof = self._read_available(conn)
         if eof is None:
             return self._drop(conn)
-        verdict = framing.scan(bytes(conn.pk_buf), self.max_body, self.max_head)
+        if framing.worth_scanning(conn.pk_buf, conn.pk_scan, conn.pk_scanned):
+            conn.pk_scan = framing.scan(conn.pk_buf, self.max_body, self.max_head)
+        conn.pk_scanned = len(conn.pk_buf)
+        verdict = conn.pk_scan or framing.Scan(framing.INCOMPLETE)
         if verdict.verdict == framing.COMPLETE:
             return self._dispatch(conn, verdict)
         if verdict.verdict == framing.MALFORMED:

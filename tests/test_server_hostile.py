@@ -125,6 +125,21 @@ def test_framing_scan(raw, verdict):
     assert framing.scan(raw, max_body=100).verdict == verdict
 
 
+@pytest.mark.parametrize("raw", [
+    b"POST /sparql HTTP/1.1\r\nHost: a\r\nContent-Length: 300\r\n\r\n" + b"x" * 300,
+    b"POST /sparql HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(b"y" * 300, 7),
+])
+def test_a_request_sent_byte_by_byte_is_scanned_a_few_times_not_per_byte(raw):
+    buf, last, scanned, scans = bytearray(), None, 0, 0
+    for byte in raw:
+        buf.append(byte)
+        if framing.worth_scanning(buf, last, scanned):
+            last, scans = framing.scan(buf, 1000), scans + 1
+        scanned = len(buf)
+    assert last.verdict == framing.COMPLETE
+    assert scans <= 3
+
+
 def test_framing_drops_an_answered_expect():
     raw = b"POST /sparql HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab"
     scan = framing.scan(raw, 100)
