@@ -32,6 +32,7 @@ from . import (
     routes_ui,
     routes_validate,
 )
+from .bodylimit import BodyLimit
 from .config import ServerConfig
 from .responses import common_headers, link, local_path, plain_error
 from .state import EXTENSION, Endpoint, current
@@ -58,6 +59,7 @@ def create_app(config: ServerConfig | dict | None = None,
     app.config["MAX_CONTENT_LENGTH"] = cfg.max_request_bytes
     app.config["MAX_FORM_MEMORY_SIZE"] = cfg.max_request_bytes
     app.json.ensure_ascii = False
+    app.wsgi_app = BodyLimit(app.wsgi_app, cfg.max_request_bytes)  # chunked bodies too: 413, never cut
     app.extensions[EXTENSION] = Endpoint.open(cfg)
     app.after_request(common_headers)
     app.register_error_handler(WorkerError, lambda e: plain_error(e.status, e.message, e.headers))

@@ -12,10 +12,16 @@ Environment variables (used by `gunicorn 'policykg.server:create_app()'`):
   POLICYKG_MAX_REQUEST_BYTES  largest request body accepted (default 1000000)
   POLICYKG_EXPORT_TIMEOUT   time limit for /dump and full CSV exports, seconds (default 600)
   POLICYKG_WORKER_MEMORY_MB  data-segment limit of each worker, MB (default 2048; 0 = none)
+  POLICYKG_READ_TIMEOUT     seconds a client has to send a whole request, headers and body (default 10)
+  POLICYKG_WRITE_TIMEOUT    seconds each write of an answer may wait on a client that does not read (default 30)
+  POLICYKG_MIN_TIMEOUT      the shortest time limit a client may ask for, seconds (default 0.5)
+  POLICYKG_SETTLE           seconds the store must stay unchanged before the workers reopen it on a
+                            new version written by another process, e.g. `policykg load` (default 1)
 """
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, fields
 
@@ -36,6 +42,10 @@ class ServerConfig:
     max_request_bytes: int = 1_000_000
     export_timeout: float = 600.0
     worker_memory_mb: int = 2048
+    read_timeout: float = 10.0
+    write_timeout: float = 30.0
+    min_timeout: float = 0.5
+    settle: float = 1.0
 
     @classmethod
     def coerce(cls, config: ServerConfig | dict | None) -> ServerConfig:
@@ -72,6 +82,8 @@ class ServerConfig:
                 value = int(value)
             elif isinstance(default, float):
                 value = float(value)
+                if not math.isfinite(value) or value <= 0:
+                    raise ValueError(f"{key} must be a positive number of seconds, not {value!r}")
             setattr(cfg, key, value)
         cfg.base = normalise_base(cfg.base)
         return cfg

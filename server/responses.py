@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 
 import pyoxigraph as ox
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, g, request, url_for
 from policykg.graph.namespaces import PKG_IRI, PREFIXES
 from werkzeug.datastructures import MultiDict
 
@@ -24,9 +24,11 @@ CORS_EXPOSE = ("ETag, Last-Modified, X-Query-Time, Server-Timing, X-Result-Rows,
 
 def common_headers(resp: Response) -> Response:
     """CORS (the data is public and read-only: any origin may read it, and see our headers) and
-    the security headers, on every response."""
-    resp.headers["Access-Control-Allow-Origin"] = "*"
-    resp.headers["Access-Control-Expose-Headers"] = CORS_EXPOSE
+    the security headers, on every response; but no CORS on an update's answer (`g.private`): a
+    page of another origin never reads what a write did, and browsers refuse it the token header."""
+    if not g.get("private"):
+        resp.headers["Access-Control-Allow-Origin"] = "*"
+        resp.headers["Access-Control-Expose-Headers"] = CORS_EXPOSE
     resp.headers.setdefault("X-Content-Type-Options", "nosniff")
     return resp
 

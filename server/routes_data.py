@@ -1,12 +1,18 @@
-"""The dataset as a whole: /dump (streamed), VoID, the SPARQL service description, /healthz."""
+"""The dataset as a whole: /dump, VoID, the SPARQL service description, /healthz.
+
+A dump is written once per store version and format, by a query worker, to a file in the server's
+spool directory (under the export time limit, checked while the worker writes); every download of it
+is then that file, sent by the web process with sendfile at the client's pace. A client that never
+reads holds a web thread until the write time limit, never a query worker."""
 
 from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
-from policykg.graph.namespaces import PKG_IRI, PREFIXES
+from flask import Blueprint, Response, render_template, request, send_file
+from policykg.graph.namespaces import PKG_IRI
 
+from .formats import content_type
 from .negotiation import negotiate, not_acceptable_message
 from .responses import Validators, plain_error, rdf_document
 from .state import current
@@ -28,9 +34,8 @@ def dump(ext: str | None = None):
     v = Validators.of("dump|" + chosen.name)
     if v.fresh():
         return v.not_modified()
-    meta, chunks = ep.pool.stream({"op": "dump", "format": chosen.name, "prefixes": PREFIXES},
-                                  ep.cfg.export_timeout)
-    resp = Response(stream_with_context(chunks), content_type=meta["content_type"])
+    path = ep.dump_file(chosen.name)
+    resp = send_file(path, mimetype=content_type(chosen.name), etag=False, last_modified=None, conditional=False)
     resp.headers["Content-Disposition"] = f'attachment; filename="policykg.{EXTENSIONS[chosen.name]}"'
     return v.apply(resp)
 
@@ -57,7 +62,8 @@ def service_description() -> Response:
 
 @bp.route("/healthz")
 def healthz():
+    """Liveness and the version served. Answers at once whatever the workers and other clients do:
+    it runs no query, and the web process keeps threads for it alone (http_worker)."""
     ep = current()
-    version, _ = ep.version.get()
-    return Response(json.dumps({"status": "ok", "load_version": version, "workers": ep.pool.size}),
+    return Response(json.dumps({"status": "ok", **ep.version.describe(), "workers": ep.pool.size}),
                     mimetype="application/json")

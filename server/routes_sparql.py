@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 import time
 
-from flask import Blueprint, Response, current_app, redirect, request, stream_with_context, url_for
+from flask import Blueprint, Response, current_app, g, redirect, request, url_for
 from policykg.graph.namespaces import PREFIXES
 
 from . import sparql_text
@@ -25,6 +26,7 @@ from .workers import WorkerError
 bp = Blueprint("sparql", __name__)
 
 METHODS = ["GET", "POST", "OPTIONS", "HEAD", "PUT", "DELETE", "PATCH"]
+CREDENTIAL_PARAMS = {"token", "access_token", "update_token", "auth", "password"}
 
 
 @bp.route("/sparql/", methods=METHODS)
@@ -105,7 +107,9 @@ def endpoint_url() -> str:
 
 
 def request_timeout(params, default: float) -> float:
-    """The time limit: the server's, or less when the client asks (`timeout=` or X-Query-Timeout)."""
+    """The time limit: the server's, or less when the client asks (`timeout=` or X-Query-Timeout),
+    but never less than the server's floor (`min_timeout`): a query that finishes in time keeps its
+    worker, and a worker is only killed for a query that really ran over."""
     raw = params.get("timeout") or request.headers.get("X-Query-Timeout")
     if not raw:
         return default
@@ -113,11 +117,11 @@ def request_timeout(params, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise WorkerError(400, "timeout must be a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise WorkerError(400, f"timeout must be a positive number of seconds, not {raw.strip()[:20]!r}")
     if value > 1000:  # milliseconds, as some clients send
         value = value / 1000.0
-    if value <= 0:
-        raise WorkerError(400, "timeout must be positive")
-    return min(value, default)
+    return min(max(value, current().cfg.min_timeout), default)
 
 
 def _check_query_text(query: str) -> None:
@@ -131,7 +135,8 @@ def _check_query_text(query: str) -> None:
 def run_query(query: str, params, *, max_rows: int | None = -1, stream: bool = False,
               timeout: float | None = None, tag_extra: str = "") -> Response:
     """Runs a query in a worker and answers in the negotiated format (`format=`/`output=`, Accept).
-    `max_rows=-1`: the server's row limit; `stream`: send as it is written (canned CSV exports)."""
+    `max_rows=-1`: the server's row limit; `stream`: a large answer (canned CSV exports), which the
+    worker writes to a spool file and the web process then sends at the client's pace."""
     ep = current()
     _check_query_text(query)
     timeout = request_timeout(params, timeout or ep.cfg.timeout)
@@ -141,7 +146,7 @@ def run_query(query: str, params, *, max_rows: int | None = -1, stream: bool = F
         "format": params.get("format") or params.get("output") or None,
         "max_rows": ep.cfg.max_rows if max_rows == -1 else max_rows,
         "union": not sparql_text.has_from(query),
-        "prefixes": PREFIXES, "default_prefixes": PREFIXES, "stream": stream,
+        "prefixes": PREFIXES, "default_prefixes": PREFIXES,
         # relative IRIs in a query resolve against the endpoint's own URL
         "base_iri": endpoint_url(),
         "truncation_note": f"The result was cut at {ep.cfg.max_rows} rows (the server's row limit).",
@@ -155,29 +160,36 @@ def run_query(query: str, params, *, max_rows: int | None = -1, stream: bool = F
     t0 = time.perf_counter()
     if stream:
         meta, chunks = ep.pool.stream(job, timeout)
-        resp = Response(stream_with_context(chunks), content_type=meta["content_type"])
+        resp = Response(chunks, content_type=meta["content_type"])
     else:
         meta, body = ep.pool.run(job, timeout)
         resp = Response(body, content_type=meta["content_type"])  # werkzeug drops the body for HEAD
-        resp.headers["X-Result-Rows"] = str(meta.get("rows", 0))
-        if meta.get("truncated"):
-            resp.headers["X-Result-Truncated"] = "true"
-            resp.headers["X-Result-Max-Rows"] = str(job["max_rows"])
-            resp.headers["Warning"] = f'199 - "result truncated at {job["max_rows"]} rows"'
-        elapsed = meta.get("elapsed", time.perf_counter() - t0)
-        resp.headers["X-Query-Time"] = f"{elapsed:.6f}"
-        resp.headers["Server-Timing"] = (f"query;dur={elapsed * 1000:.1f}, "
-                                         f"total;dur={(time.perf_counter() - t0) * 1000:.1f}")
+    resp.headers["X-Result-Rows"] = str(meta.get("rows", 0))
+    if meta.get("truncated"):
+        resp.headers["X-Result-Truncated"] = "true"
+        resp.headers["X-Result-Max-Rows"] = str(job["max_rows"])
+        resp.headers["Warning"] = f'199 - "result truncated at {job["max_rows"]} rows"'
+    elapsed = meta.get("elapsed", time.perf_counter() - t0)
+    resp.headers["X-Query-Time"] = f"{elapsed:.6f}"
+    resp.headers["Server-Timing"] = (f"query;dur={elapsed * 1000:.1f}, "
+                                     f"total;dur={(time.perf_counter() - t0) * 1000:.1f}")
     resp.headers["X-Query-Timeout-Seconds"] = f"{timeout:g}"
     return v.apply(resp)
 
 
 def run_update(update: str, params) -> Response:
+    """SPARQL Update, with the token in the Authorization header only (never the URL, where logs and
+    browser histories keep it, nor a form field, which any web page can post); no CORS headers, so
+    no page of another origin reads the answer."""
     ep = current()
+    g.private = True  # responses.common_headers: no Access-Control-* on this answer
     if not ep.cfg.update_token:
         return plain_error(403, "This endpoint is read-only: SPARQL Update is disabled.")
+    if any(k.lower() in CREDENTIAL_PARAMS for k in params):
+        return plain_error(400, "Send the update token in the Authorization header (Authorization: Bearer TOKEN), "
+                                "never in the URL or a form field.")
     given = request.headers.get("Authorization", "")
-    token = given[7:].strip() if given.lower().startswith("bearer ") else (params.get("token") or "")
+    token = given[7:].strip() if given.lower().startswith("bearer ") else ""
     if not token or not hmac.compare_digest(token.encode(), ep.cfg.update_token.encode()):
         return plain_error(401, "SPARQL Update needs the update token (Authorization: Bearer TOKEN).",
                            {"WWW-Authenticate": 'Bearer realm="policykg"'})

@@ -1,5 +1,11 @@
 """Serving the app under gunicorn: one web process with threads; queries run in worker processes.
 
+The web process runs `http_worker.Worker` (gunicorn's threaded worker that reads whole requests in
+its event loop, with read and write time limits) and `accesslog.RedactingLogger` (no credentials in
+the access log). Under plain gunicorn, pass the same:
+`gunicorn -k policykg.server.http_worker.Worker --logger-class policykg.server.accesslog.RedactingLogger
+'policykg.server:create_app()'`.
+
 `serve(store, host, port, ...)` is what `policykg serve` calls, with plain arguments.
 """
 
@@ -53,6 +59,9 @@ def serve(store: str | None = None, host: str = DEFAULT_HOST, port: int = DEFAUL
     print(f"policykg: serving {cfg.store} on http://{bind}/ (SPARQL at /sparql; "
           f"{'updates enabled with token' if cfg.update_token else 'read-only'}; time limit {cfg.timeout:g} s; "
           f"row limit {cfg.max_rows})", file=sys.stderr, flush=True)
+    from .http_worker import Worker
+
+    Worker.limits = cfg  # inherited by the forked web process
     _Gunicorn(app, gunicorn_options(cfg, bind)).run()
     return 0
 
@@ -63,14 +72,18 @@ def gunicorn_options(cfg: ServerConfig, bind: str) -> dict:
         # One web process: the query workers (cfg.workers processes) do the heavy lifting, and one
         # process keeps update mode's drain-and-restart of the readers consistent.
         "workers": 1,
-        "worker_class": "gthread",
+        "worker_class": "policykg.server.http_worker.Worker",
+        # threads only run complete requests (slow clients wait in the event loop, holding none)
         "threads": max(8, cfg.workers * 4),
+        "worker_connections": 1000,
+        "keepalive": 5,
         "timeout": int(max(cfg.timeout, 30) + 30),
         "graceful_timeout": 10,
         "limit_request_line": 8190,
         "limit_request_field_size": 16384,
         "accesslog": os.environ.get("POLICYKG_ACCESS_LOG", "-") or None,
         "errorlog": "-",
+        "logger_class": "policykg.server.accesslog.RedactingLogger",
         "loglevel": os.environ.get("POLICYKG_LOG_LEVEL", "info"),
         "proc_name": "policykg-serve",
         # gunicorn's control socket is a fixed path shared by every instance: not needed here

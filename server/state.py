@@ -6,19 +6,19 @@
 
 from __future__ import annotations
 
-import re
+import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from policykg.graph.namespaces import PKG_IRI
+from policykg.graph.namespaces import PKG_IRI, PREFIXES
 from policykg.graph.store import LOAD_VERSION_QUERY
 
 from . import canned
 from .config import ServerConfig
-from .storeinfo import LoadVersion, oxigraph_dir
+from .storeinfo import oxigraph_dir
 from .workers import QueryPool, WorkerError
 
 EXTENSION = "policykg"
@@ -30,26 +30,22 @@ class Endpoint:
     db: str  # the RocksDB directory the workers open
     pool: QueryPool
     queries: dict[str, canned.CannedQuery]
-    version: LoadVersion = field(init=False)
+    version: StoreVersion = field(init=False)
     # (load version, value) per key; /validate keeps its reports here too
     _cache: dict = field(default_factory=dict)
+    _dump_lock: threading.Lock = field(default_factory=threading.Lock)
+    _dump_locks: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.version = LoadVersion(self.cfg.store, resolver=self._store_version)
+        self.version = StoreVersion(self.pool)
 
     @classmethod
     def open(cls, cfg: ServerConfig) -> Endpoint:
         """The state for a store; workers start on first use, in the process that serves."""
         db = oxigraph_dir(cfg.store)
-        pool = QueryPool(db, cfg.workers, cfg.queue_wait, cfg.worker_memory_mb or None)
+        pool = QueryPool(db, cfg.workers, cfg.queue_wait, cfg.worker_memory_mb or None,
+                         version_query=LOAD_VERSION_QUERY, settle=cfg.settle)
         return cls(cfg, db, pool, canned.load_all())
-
-    def _store_version(self) -> tuple[str, float]:
-        """The graph library's load version (pkg:loadVersion in its metadata graph) and its time."""
-        rows = self.raw(LOAD_VERSION_QUERY, timeout=10, union=False, wait=0.5)  # never hold a request long
-        if not rows or "version" not in rows[0]:
-            raise LookupError("no load version in the store")
-        return rows[0]["version"]["value"], _epoch(rows[0].get("modified", {}).get("value"))
 
     def raw(self, query: str, timeout: float | None = None, max_rows: int | None = None, union: bool = True,
             wait: float | None = None) -> list[dict]:
@@ -99,23 +95,60 @@ class Endpoint:
         return self.cached("graphs", lambda: {r["g"]["value"] for r in self.raw(
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", union=False)})
 
+    def dump_file(self, fmt: str) -> str:
+        """The dataset in `fmt` as a file of the spool directory, written once per store version by a
+        worker (concurrent requests wait for the one writing it). Older versions' files are removed."""
+        version = self.version.get()[0]
+        with self._dump_lock:
+            lock = self._dump_locks.setdefault(fmt, threading.Lock())
+        with lock:
+            key = ("dump", fmt)
+            hit = self._cache.get(key)
+            if hit and hit[0] == version and os.path.exists(hit[1]):
+                return hit[1]
+            _, path = self.pool.spool({"op": "dump", "format": fmt, "prefixes": PREFIXES}, self.cfg.export_timeout)
+            if hit:
+                _remove_quietly(hit[1])  # a download in progress keeps its open file
+            self._cache[key] = (version, path)
+            return path
+
     def after_update(self) -> None:
-        """The data changed through this process: new ETags, empty caches."""
-        self.version.invalidate()
+        """The data changed through this process (the pool started a new generation): empty caches."""
+        for key, (_, value) in list(self._cache.items()):
+            if isinstance(key, tuple) and key[0] == "dump":
+                _remove_quietly(value)
         self._cache.clear()
+
+
+class StoreVersion:
+    """The version of the data the query workers read, for ETags, Last-Modified, caches and /healthz:
+    the signature of the store's files when the workers' generation began (it changes with the data,
+    and only then), and the graph library's load version (pkg:loadVersion) as a worker of that
+    generation saw it. Never runs a query, never waits."""
+
+    def __init__(self, pool: QueryPool):
+        self.pool = pool
+
+    def get(self) -> tuple[str, float]:
+        """(version tag, modification time in epoch seconds)."""
+        view = self.pool.view()
+        return view.files, view.newest
+
+    def describe(self) -> dict:
+        """What /healthz reports: the tag, the load version (0 until a worker has opened the store, or
+        for a store without one) and the generation of workers."""
+        view = self.pool.view()
+        return {"load_version": view.files, "loaded": int((view.version or {}).get("version") or 0),
+                "generation": view.generation}
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
 
 
 def current() -> Endpoint:
     """The Endpoint of the app handling the current request."""
     return current_app.extensions[EXTENSION]
-
-
-def _epoch(text: str | None) -> float:
-    """An xsd:dateTime as epoch seconds; 0 when absent or unreadable (the file time is used then)."""
-    if not text:
-        return 0.0
-    try:
-        text = re.sub(r"(\.\d{6})\d+", r"\1", text.replace("Z", "+00:00"))  # Python keeps microseconds only
-        return datetime.fromisoformat(text).timestamp()
-    except ValueError:
-        return 0.0

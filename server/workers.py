@@ -8,9 +8,23 @@ exhausts its worker's memory limit takes only that worker down. The web process 
 result it did not ask for: workers send back finished, serialised bytes.
 
 Protocol on the pipe (parent -> worker): one job dict. Worker -> parent, either
-  ("ok", meta, body)                       a finished response body, or
-  ("start", meta) ("chunk", b)... ("end", meta)   a streamed one, or
+  ("ok", meta, body)                       a finished response body (b"" when the job named a
+                                           `spool` file: the body is in that file), or
   ("error", status, message)               a client or server error the parent passes on.
+On start a worker sends ("ready", pid, version) where version is the first row of the pool's
+`version_query` as it sees the store (or None).
+
+Large answers (/dump, full CSV exports, graph downloads) are spooled: the worker writes them to a
+file and is free again as soon as it has; the web process then sends the file at the client's pace.
+A client that never reads holds a web thread (until the write time limit), never a query worker,
+and the time limit applies to the query alone, checked while it runs, not between chunks.
+
+The store may change under the server (`policykg load` into the directory it serves). Read-only
+workers keep the version they opened, so the pool watches the store's files; once they have changed
+and then stayed unchanged for `settle` seconds, it starts a new *generation*: every query from then
+on runs in a worker opened after the change (older workers finish their query, then stop). So all
+readers see one version at a time, and the version the server reports (ETags, /healthz) is the one
+its workers read.
 """
 
 from __future__ import annotations
@@ -19,14 +33,18 @@ import io
 import multiprocessing
 import os
 import queue
+import shutil
 import signal
+import tempfile
 import threading
 import time
 import traceback
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass, field, replace
 
 from .formats import content_type, media_types, rdf_format
 from .negotiation import choose_format
+from .storeinfo import store_signature
 
 CHUNK = 64 * 1024
 KIND_WORDS = {"select": "tabular", "ask": "boolean", "graph": "graph"}  # as 406 messages have said
@@ -46,25 +64,23 @@ class WorkerError(Exception):
 
 
 class _Sink:
-    """A binary file-like object; in streaming mode it forwards full chunks over the pipe."""
+    """Where a worker writes an answer: memory, or the job's spool file (then the reply is empty)."""
 
-    def __init__(self, conn=None):
-        self.conn = conn
-        self.buf = io.BytesIO()
+    def __init__(self, spool: str | None = None):
+        self.file = open(spool, "wb", buffering=CHUNK) if spool else io.BytesIO()  # noqa: SIM115
+        self.spooled = spool is not None
 
     def write(self, data) -> int:
-        self.buf.write(data)
-        if self.conn is not None and self.buf.tell() >= CHUNK:
-            self.flush()
-        return len(data)
+        return self.file.write(data)
 
     def flush(self) -> None:
-        if self.conn is not None and self.buf.tell():
-            self.conn.send(("chunk", self.buf.getvalue()))
-            self.buf = io.BytesIO()
+        self.file.flush()
 
-    def getvalue(self) -> bytes:
-        return self.buf.getvalue()
+    def finish(self) -> bytes:
+        if self.spooled:
+            self.file.close()
+            return b""
+        return self.file.getvalue()
 
 
 def _dataset_kwargs(job: dict, ox) -> dict:
@@ -114,8 +130,6 @@ def _run_query(store, job: dict, conn) -> None:
         conn.send(("error", 400, f"Bad request: {e}"))
         return
     cap = R.RowCap(job.get("max_rows"))
-    stream = job.get("stream", False)
-    sink = _Sink(conn if stream else None)
     order = None
     if isinstance(res, ox.QueryBoolean):
         kind = "ask"
@@ -142,8 +156,7 @@ def _run_query(store, job: dict, conn) -> None:
         return
     fmt = chosen.name
     meta = {"kind": kind, "format": fmt, "content_type": chosen.content_type}
-    if stream:
-        conn.send(("start", meta))
+    sink = _Sink(job.get("spool"))
     if kind == "ask":
         R.write_ask(sink, fmt, bool(res))
     elif kind == "select":
@@ -159,27 +172,21 @@ def _run_query(store, job: dict, conn) -> None:
     else:
         R.write_graph(sink, fmt, res, cap, job.get("prefixes"))
     meta.update(rows=cap.rows, truncated=cap.truncated, elapsed=time.perf_counter() - t0)
-    if stream:
-        sink.flush()
-        conn.send(("end", meta))
-    else:
-        conn.send(("ok", meta, sink.getvalue()))
+    conn.send(("ok", meta, sink.finish()))
 
 
 def _run_dump(store, job: dict, conn) -> None:
     import pyoxigraph as ox
 
     fmt = job["format"]
-    conn.send(("start", {"content_type": content_type(fmt)}))
-    sink = _Sink(conn)
+    sink = _Sink(job["spool"])
     if fmt in ("nquads", "trig"):
         store.dump(sink, rdf_format(fmt), prefixes=job.get("prefixes") if fmt == "trig" else None)
     else:  # a triple format: the union of all graphs (the default graph analysts query)
         triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
         ox.serialize(triples, sink, rdf_format(fmt),
                      prefixes=job.get("prefixes") if fmt == "turtle" else None)
-    sink.flush()
-    conn.send(("end", {}))
+    conn.send(("ok", {"content_type": content_type(fmt)}, sink.finish()))
 
 
 def _run_update(store, job: dict, conn) -> None:
@@ -202,7 +209,22 @@ def _watch_parent(ppid: int) -> None:
             os._exit(0)
 
 
-def worker_main(conn, store_path: str, read_only: bool, memory_mb: int | None) -> None:
+def _probe_version(store, query: str | None):
+    """The first row of `query` (the store's load version), as plain strings; None without one."""
+    if not query:
+        return None
+    try:
+        res = store.query(query)
+        names = [v.value for v in res.variables]
+        for row in res:
+            return {n: t.value for n, t in zip(names, row, strict=False) if t is not None}
+    except Exception:  # noqa: BLE001 - a store without the graph library's metadata has no version
+        return None
+    return None
+
+
+def worker_main(conn, store_path: str, read_only: bool, memory_mb: int | None,
+                version_query: str | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     if memory_mb:
@@ -220,7 +242,7 @@ def worker_main(conn, store_path: str, read_only: bool, memory_mb: int | None) -
     except Exception as e:  # noqa: BLE001 - reported to the parent, which refuses to start
         conn.send(("fatal", f"cannot open store {store_path!r}: {e}"))
         return
-    conn.send(("ready", os.getpid()))
+    conn.send(("ready", os.getpid(), _probe_version(store, version_query)))
     while True:
         try:
             job = conn.recv()
@@ -258,6 +280,8 @@ def worker_main(conn, store_path: str, read_only: bool, memory_mb: int | None) -
 class _Worker:
     process: multiprocessing.Process
     conn: object
+    generation: int = 0
+    version: dict | None = None  # the load version this worker sees
     jobs: int = 0
 
 
@@ -267,7 +291,18 @@ class PoolStats:
     killed: int = 0
     timeouts: int = 0
     busy_rejections: int = 0
+    generations: int = 0
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class View:
+    """What the pool's readers currently see: a generation of workers over one state of the store."""
+
+    generation: int
+    files: str  # the store's file signature when this generation began
+    newest: float  # the newest file's modification time (epoch seconds)
+    version: dict | None  # the load version a worker of this generation reported, when known
 
 
 class QueryPool:
@@ -279,13 +314,16 @@ class QueryPool:
     """
 
     def __init__(self, store_path: str, size: int = 2, queue_wait: float = 5.0, memory_mb: int | None = None,
-                 read_only: bool = True, start_timeout: float = 60.0):
+                 read_only: bool = True, start_timeout: float = 60.0, version_query: str | None = None,
+                 settle: float = 1.0, spool_dir: str | None = None):
         self.store_path = store_path
         self.size = max(1, size)
         self.queue_wait = queue_wait
         self.memory_mb = memory_mb
         self.read_only = read_only
         self.start_timeout = start_timeout
+        self.version_query = version_query
+        self.settle = settle
         self.stats = PoolStats()
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -294,12 +332,62 @@ class QueryPool:
         self._all: set = set()
         self._closed = False
         self._exclusive = threading.Lock()  # held while workers are drained for an update
+        self._spool_dir = spool_dir
+        self._spool_owned = spool_dir is None
+        files, newest = store_signature(store_path)
+        self._view = View(0, files, newest, None)
+        self._seen = (files, time.monotonic())  # the latest signature seen, and since when
+        self._checked = 0.0
+
+    # ---- the store's version: one generation of readers at a time
+    def view(self) -> View:
+        """What readers see now (after looking whether the store changed; cheap, never waits)."""
+        self.check_store()
+        return self._view
+
+    def check_store(self, interval: float = 0.25) -> None:
+        """Starts a new generation once the store's files changed and then stayed unchanged `settle` s."""
+        now = time.monotonic()
+        if now - self._checked < interval:
+            return
+        self._checked = now
+        files, newest = store_signature(self.store_path)
+        with self._lock:
+            if files != self._seen[0]:
+                self._seen = (files, now)
+            elif files != self._view.files and now - self._seen[1] >= self.settle:
+                self._new_generation(files, newest)
+
+    def _new_generation(self, files: str, newest: float, refresh: bool = True) -> None:
+        self._view = View(self._view.generation + 1, files, newest, None)
+        self.stats.generations += 1
+        if refresh and self._pid == os.getpid() and not self._closed:
+            threading.Thread(target=self._refresh_idle, daemon=True).start()
+
+    def _refresh_idle(self) -> None:
+        """Replaces the idle workers of older generations now, not on the next queries' time."""
+        for _ in range(self.size):
+            try:
+                w = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            if w.generation == self._view.generation:
+                self._idle.put(w)
+                continue
+            self._kill(w, replace=False)
+            self._replace()
+
+    def _note_version(self, w: _Worker) -> None:
+        with self._lock:
+            if w.generation == self._view.generation and self._view.version is None:
+                self._view = replace(self._view, version=w.version)
 
     # ---- lifecycle
     def _spawn(self) -> _Worker:
+        generation = self._view.generation  # read before the store is opened: never newer than its data
         parent, child = self._ctx.Pipe(duplex=True)
-        p = self._ctx.Process(target=worker_main, args=(child, self.store_path, self.read_only, self.memory_mb),
-                              daemon=True, name="policykg-query-worker")
+        p = self._ctx.Process(target=worker_main, daemon=True, name="policykg-query-worker",
+                              args=(child, self.store_path, self.read_only, self.memory_mb, self.version_query))
         p.start()
         child.close()
         if not parent.poll(self.start_timeout):
@@ -314,7 +402,8 @@ class QueryPool:
             p.join(5)
             raise WorkerError(503, msg[1] if len(msg) > 1 else "A query worker could not start.")
         self.stats.started += 1
-        w = _Worker(p, parent)
+        w = _Worker(p, parent, generation, msg[2] if len(msg) > 2 else None)
+        self._note_version(w)
         with self._lock:
             self._all.add(w.process.pid)
         return w
@@ -343,6 +432,8 @@ class QueryPool:
             except queue.Empty:
                 break
             self._kill(w, replace=False)
+        if self._spool_owned and self._spool_dir:
+            shutil.rmtree(self._spool_dir, ignore_errors=True)
 
     def _kill(self, w: _Worker, replace: bool = True) -> None:
         try:
@@ -370,24 +461,37 @@ class QueryPool:
 
     def acquire(self, wait: float | None = None) -> _Worker:
         self._ensure_started()
+        self.check_store()
         try:
             w = self._idle.get(timeout=self.queue_wait if wait is None else wait)
         except queue.Empty:
             self.stats.busy_rejections += 1
             raise WorkerError(503, "The endpoint is at capacity: every query worker is busy. Try again shortly.",
                               {"Retry-After": "5"}) from None
-        if not w.process.is_alive():
-            self._kill(w, replace=False)
-            w = self._spawn()
+        if w.generation != self._view.generation or not w.process.is_alive():
+            self._kill(w, replace=False)  # it reads an older version of the store (or died): a fresh one
+            try:
+                w = self._spawn()
+            except WorkerError:
+                self._replace_later()
+                raise
         return w
+
+    def _replace_later(self) -> None:
+        if not self._closed:
+            threading.Thread(target=self._replace, daemon=True).start()
 
     def release(self, w: _Worker) -> None:
         w.jobs += 1
-        self._idle.put(w)
+        if w.generation != self._view.generation:
+            self._kill(w)  # the store changed while it ran: its successor opens the new version
+        else:
+            self._idle.put(w)
 
     # ---- running jobs
     def run(self, job: dict, timeout: float | None, wait: float | None = None):
-        """Runs a job to completion; returns (meta, body). Raises WorkerError."""
+        """Runs a job to completion; returns (meta, body). Raises WorkerError. The worker is killed
+        (and replaced) only when the job runs past `timeout`, crashes or runs out of memory."""
         w = self.acquire(wait)
         try:
             w.conn.send(job)
@@ -416,58 +520,29 @@ class QueryPool:
             raise WorkerError(500, "unexpected reply from a query worker")
         return msg[1], msg[2]
 
-    def stream(self, job: dict, timeout: float | None):
-        """Starts a streamed job. Returns (meta, generator of bytes). Raises WorkerError before
-        the first byte; a timeout after it ends the stream early (the client sees a short body)."""
-        w = self.acquire()
-        deadline = None if timeout is None else time.monotonic() + timeout
+    def spool_path(self) -> str:
+        """A new file name in this pool's spool directory (the directory is made on first use)."""
+        if self._spool_dir is None:
+            self._spool_dir = tempfile.mkdtemp(prefix="policykg-spool-")
+        os.makedirs(self._spool_dir, exist_ok=True)
+        return os.path.join(self._spool_dir, uuid.uuid4().hex)
 
-        def remaining():
-            return None if deadline is None else max(0.0, deadline - time.monotonic())
-
+    def spool(self, job: dict, timeout: float | None, path: str | None = None):
+        """Runs a job whose answer the worker writes to a file; returns (meta, path). The worker is
+        free as soon as the file is written; on a timeout or an error the file is removed."""
+        path = path or self.spool_path()
         try:
-            w.conn.send(job)
-            if not w.conn.poll(remaining()):
-                self.stats.timeouts += 1
-                self._kill(w)
-                raise WorkerError(503, f"Query timed out after {timeout:g} s.")
-            msg = w.conn.recv()
-        except (EOFError, OSError) as e:
-            self._kill(w)
-            raise WorkerError(500, "The query worker stopped unexpectedly.") from e
-        if msg[0] == "error":
-            self.release(w)
-            raise WorkerError(msg[1], msg[2])
-        if msg[0] == "ok":  # the worker chose not to stream
-            self.release(w)
-            body = msg[2]
-            return msg[1], iter([body])
-        meta = msg[1]
+            meta, _ = self.run(dict(job, spool=path), timeout)
+        except BaseException:
+            _remove(path)
+            raise
+        return meta, path
 
-        def gen():
-            done = False
-            try:
-                while True:
-                    if not w.conn.poll(remaining()):
-                        self.stats.timeouts += 1
-                        return
-                    m = w.conn.recv()
-                    if m[0] == "chunk":
-                        yield m[1]
-                    elif m[0] == "end":
-                        done = True
-                        return
-                    else:
-                        return
-            except (EOFError, OSError):
-                return
-            finally:
-                if done:
-                    self.release(w)
-                else:
-                    self._kill(w)  # client went away or the stream timed out
-
-        return meta, gen()
+    def stream(self, job: dict, timeout: float | None):
+        """A large answer: spooled to a file by a worker, then read back in chunks (the file is
+        removed once sent, or when the client goes away). Returns (meta, iterator of bytes)."""
+        meta, path = self.spool(job, timeout)
+        return meta, file_chunks(path, remove=True)
 
     # ---- updates: drain every reader, write in a fresh read-write process, start readers again
     def run_update(self, job: dict, timeout: float | None):
@@ -489,5 +564,28 @@ class QueryPool:
                 return writer_pool.run(job, timeout)
             finally:
                 writer_pool.close()
+                with self._lock:  # the readers started next see the update: a generation of their own
+                    self._new_generation(*store_signature(self.store_path), refresh=False)
+                    self._seen = (self._view.files, time.monotonic())
                 for _ in range(self.size):
                     self._idle.put(self._spawn())
+
+
+def file_chunks(path: str, remove: bool = False, size: int = CHUNK):
+    """The bytes of a file, chunk by chunk; the file is removed at the end (or when abandoned)."""
+    try:
+        with open(path, "rb") as f:
+            if remove:
+                _remove(path)  # the open file stays readable; nothing is left behind if the client leaves
+            while chunk := f.read(size):
+                yield chunk
+    finally:
+        if remove:
+            _remove(path)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

@@ -46,7 +46,7 @@ class RunningServer:
         self.store = store
         self.log = Path(store).parent / f"serve-{self.port}.log"
         cmd = [POLICYKG, "serve", "--store", store, "--port", str(self.port), *(extra or [])]
-        full_env = dict(os.environ, POLICYKG_ACCESS_LOG="", **(env or {}))
+        full_env = {**os.environ, "POLICYKG_ACCESS_LOG": "", **(env or {})}  # env may turn the log on
         self._log_handle = open(self.log, "wb")
         self.proc = subprocess.Popen(cmd, stdout=self._log_handle, stderr=subprocess.STDOUT, env=full_env)
         self._wait()
