@@ -500,7 +500,12 @@ def _sources(nt: NormText, seg: Segmentation, it: Item) -> list[str]:
     return out
 
 
+# A short quotation names a slogan or a rule set (严格执行“七不准”“四公开”要求): its words are not the item's.
+QUOTED = re.compile(r"“[^“”]{1,12}”")
+
+
 def _modality(body: str) -> Modality:
+    body = QUOTED.sub("", body)
     for modality, pattern in MODALITY:
         if pattern.search(body):
             return modality
@@ -512,6 +517,8 @@ def _deadlines(nt: NormText, start: int, end: int) -> list[Deadline]:
     for m in DEADLINE.finditer(nt.text, start, end):
         if m.group("y") and not (m.group("before") or re.match(r"到|力争|完成时限", m.group(0))):
             continue
+        if nt.text.startswith("的", m.end()):
+            continue  # 从2018年以前的30.6%: a time the text looks back to, not a date anything is due by
         date = None
         if m.group("y"):
             date = m.group("y") + (f"-{int(m.group('m')):02d}" if m.group("m") else "")
