@@ -266,8 +266,10 @@ def _role(fig: Figure, body: str, s: int) -> str:
     before = body[max(0, s - 12):s]
     if fig.comparator in ("<=", "<") and re.search(r"最高|最长|最多|不超过|上限|封顶", fig.text + before):
         return "cap"
-    if fig.comparator in (">=", ">") and re.search(r"达到|以上的|不低于.*的|对.*以上", before + fig.text):
-        return "threshold" if re.search(r"对|符合|达到", before) else "target"
+    if fig.comparator in (">=", ">"):
+        # a condition on who qualifies (对…达到1000万元以上的企业, 符合…), not a level to reach (覆盖率达到90%以上)
+        qualifies = body[fig.end:fig.end + 1] == "的"
+        return "threshold" if qualifies or re.search(r"对(?!接)|凡|符合", before) else "target"
     # 给予45万元, 设立10亿元基金: a sum granted or set aside (an exact amount, not a quantity to reach)
     if fig.comparator == "=" and fig.unit == "元" and re.search(r"给予|奖励|补助|补贴|资助|设立|安排", before):
         return "amount"
