@@ -321,7 +321,6 @@ def test_dump_streams_dataset(w3c_server):
 
 def test_validate_endpoint(w3c_server):
     """/validate wires in policykg.shapes (here on the W3C store: fast, and no pkg data)."""
-    pytest.importorskip("policykg.shapes")
     r = requests.get(w3c_server.url + "/validate", params={"format": "json"}, timeout=300)
     assert r.status_code == 200, r.text
     body = r.json()
