@@ -19,6 +19,7 @@ killed / (killed + survived), then every surviving mutant as a diff. Exit code 0
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import random
@@ -117,6 +118,30 @@ def skip(db: Path, ids: list[str]) -> None:
             wdb.set_result(job, WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output="not sampled"))
 
 
+def annotation_spans(path: Path) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Where the type annotations are: with `from __future__ import annotations` they are never
+    evaluated, so a mutant inside one (str | None -> str + None) cannot change behaviour: equivalent."""
+    spans = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for ann in [getattr(node, "annotation", None), getattr(node, "returns", None)]:
+            if ann is not None:
+                spans.append(((ann.lineno, ann.col_offset), (ann.end_lineno, ann.end_col_offset)))
+    return spans
+
+
+def equivalent(db: Path, repo: Path) -> list[str]:
+    """Job ids of the mutants that only touch annotations (marked skipped, counted apart)."""
+    from cosmic_ray.work_db import WorkDB, use_db
+
+    out = []
+    with use_db(str(db), WorkDB.Mode.open) as wdb:
+        for item in wdb.pending_work_items:
+            [m] = item.mutations
+            if any(a <= tuple(m.start_pos) and tuple(m.end_pos) <= b for a, b in annotation_spans(repo / m.module_path)):
+                out.append(item.job_id)
+    return out
+
+
 def results(db: Path) -> list[dict]:
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import WorkerOutcome
@@ -128,7 +153,7 @@ def results(db: Path) -> list[dict]:
                 continue
             [m] = item.mutations
             out.append({"module": str(m.module_path), "line": m.start_pos[0], "operator": m.operator_name,
-                        "outcome": str(result.test_outcome or result.worker_outcome), "diff": result.diff or ""})
+                        "outcome": (result.test_outcome or result.worker_outcome).value, "diff": result.diff or ""})
     return out
 
 
@@ -156,11 +181,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.module:
             modules = [m for m in modules if Path(m).name in args.module]
         sessions = {m: session_for(repo, env, m, args.timeout) for m in modules}
-        pool = [(m, j) for m, db in sessions.items() for j in job_ids(db)]
+        equiv = {m: set(equivalent(db, repo)) for m, db in sessions.items()}
+        for m, db in sessions.items():
+            skip(db, sorted(equiv[m]))
+        n_equiv = sum(len(v) for v in equiv.values())
+        print(f"{package}: {n_equiv} mutants only touch annotations (never evaluated): equivalent, not run")
+        pool = [(m, j) for m, db in sessions.items() for j in job_ids(db) if j not in equiv[m]]
         chosen = set(pool if args.sample <= 0 else rng.sample(pool, min(args.sample, len(pool))))
         print(f"{package}: {len(pool)} mutants in {len(modules)} modules, running {len(chosen)}", flush=True)
         for module, db in sessions.items():
-            skip(db, [j for j in job_ids(db) if (module, j) not in chosen])
+            skip(db, [j for j in job_ids(db) if (module, j) not in chosen and j not in equiv[module]])
             if not any(m == module for m, _ in chosen):
                 continue
             subprocess.run([PYTHON, "-m", "cosmic_ray.cli", "exec", str(db.with_suffix(".toml")), str(db)],
