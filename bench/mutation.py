@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import json
 import os
 import random
@@ -118,6 +119,7 @@ def skip(db: Path, ids: list[str]) -> None:
             wdb.set_result(job, WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output="not sampled"))
 
 
+@functools.cache
 def annotation_spans(path: Path) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """Where the type annotations are: with `from __future__ import annotations` they are never
     evaluated, so a mutant inside one (str | None -> str + None) cannot change behaviour: equivalent."""
