@@ -681,7 +681,12 @@ def _column_deadlines(nt: NormText, seg: Segmentation, it: Item) -> list[Deadlin
     return out
 
 
+# A short quotation names a slogan or a rule set (严格执行“七不准”“四公开”要求): its words are not the item's.
+QUOTED = re.compile(r"“[^“”]{1,12}”")
+
+
 def _modality(body: str) -> Modality:
+    body = QUOTED.sub("", body)
     for modality, pattern in MODALITY:
         if pattern.search(body):
             return modality

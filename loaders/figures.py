@@ -280,11 +280,17 @@ def _policy_parameter(body: str, s: int, e: int, comparator: str, prefixed: bool
 
 def _role(fig: Figure, body: str, s: int) -> str:
     before = body[max(0, s - 12):s]
-    if fig.comparator in ("<=", "<") and re.search(r"最高|不超过|上限|封顶", fig.text + before):
+    if fig.comparator in ("<=", "<") and re.search(r"最高|最长|最多|不超过|上限|封顶", fig.text + before):
         return "cap"
-    if fig.comparator in (">=", ">") and re.search(r"达到|以上的|不低于.*的|对.*以上", before + fig.text):
-        return "threshold" if re.search(r"对|符合|达到", before) else "target"
-    if fig.unit in ("%", "‰", "%/日") and re.search(r"按|的$|费率|利率|比例", before):
+    if fig.comparator in (">=", ">"):
+        # a condition on who qualifies (对…达到1000万元以上的企业, 符合…), not a level to reach (覆盖率达到90%以上)
+        qualifies = body[fig.end:fig.end + 1] == "的"
+        return "threshold" if qualifies or re.search(r"对(?!接)|凡|符合", before) else "target"
+    # 给予45万元, 设立10亿元基金: a sum granted or set aside (an exact amount, not a quantity to reach)
+    if fig.comparator == "=" and fig.unit == "元" and re.search(r"给予|奖励|补助|补贴|资助|设立|安排", before):
+        return "amount"
+    # a floor on a share (比例不低于80%) is a target to reach, not a rate applied
+    if fig.comparator not in (">=", ">") and fig.unit in ("%", "‰", "%/日") and re.search(r"按|的$|费率|利率|比例", before):
         return "rate"
     if re.search(r"每年|每季度|每月|每周|每半年", before) and fig.unit in ("次", "场"):
         return "frequency"
@@ -304,8 +310,9 @@ def _spread_list_comparators(text: str, figures: list[Figure]) -> None:
             tail = group[-1].comparator
             if head not in ("=", "range") and all(f.comparator in ("=",) for f in group[1:]):
                 for f in group[1:]:
-                    f.comparator = head
+                    # 最高50万元、30万元: every member is a cap as the head is (the role follows the comparator)
+                    f.comparator, f.role = head, group[0].role
             elif tail in (">=", "<=") and all(f.comparator == "=" for f in group[:-1]):
                 for f in group[:-1]:
-                    f.comparator = tail
+                    f.comparator, f.role = tail, group[-1].role
         i = j + 1

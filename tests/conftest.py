@@ -28,6 +28,13 @@ SHACL_W3C = DATA / "w3c" / "shacl"
 POLICYKG = str(Path(sys.executable).with_name("policykg"))
 
 
+def require(present: bool, what: str) -> None:
+    """Fail (never skip) when something .ci/install provides is missing: a suite that skips what it
+    cannot find passes on a machine that checks nothing."""
+    if not present:
+        pytest.fail(f"{what} is missing: run .ci/install (it installs and vendors everything the tests use)")
+
+
 # =====================================================================================
 # server fixtures (policykg.server helper): real servers on free ports, stores built once
 # =====================================================================================

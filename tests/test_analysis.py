@@ -13,7 +13,7 @@ import subprocess
 
 import pyoxigraph as ox
 import pytest
-from conftest import POLICYKG
+from conftest import POLICYKG, require
 from policykg.analysis import build_graphs, metrics, plot, render_csv, render_table, to_rdf, write_rdf
 from policykg.analysis.plot import cjk_font
 from policykg.graph.store import open_store
@@ -214,8 +214,8 @@ def test_corpus_jurisdictions_and_rendering(corpus):
     assert {r.jurisdiction for r in wuhan.agencies} == {"武汉市"}
 
 
-@pytest.mark.skipif(cjk_font() is None, reason="no CJK font (fonts-noto-cjk, installed by .ci/install)")
 def test_plot_renders_chinese_labels(corpus, tmp_path):
+    require(cjk_font() is not None, "a CJK font (Debian's fonts-noto-cjk)")
     _, network, m = corpus
     svg = plot(network, m, tmp_path / "network.svg").read_text(encoding="utf-8")
     assert m.agencies[0].name in svg and "部门协同网络" in svg  # labels kept as text

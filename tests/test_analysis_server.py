@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import requests
+from conftest import require
 from test_server_browser import ARGS, CHROMIUM
 
 VENDOR = Path(__file__).resolve().parents[1] / "server" / "static" / "vendor" / "cytoscape" / "cytoscape.min.js"
@@ -32,10 +32,10 @@ def test_analysis_page_has_the_tables(corpus_server):
     assert "无锡市科学技术局" in r.text and "各市(县)区人民政府" in r.text and "vendor/cytoscape" in r.text
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no browser at {CHROMIUM}")
-@pytest.mark.skipif(not VENDOR.exists(), reason="cytoscape is not vendored (run .ci/install)")
 def test_clicking_a_node_opens_the_agency_page(corpus_server):
-    sync_api = pytest.importorskip("playwright.sync_api")
+    require(Path(CHROMIUM).exists(), f"the browser {CHROMIUM} (Debian's chromium)")
+    require(VENDOR.exists(), "cytoscape, vendored under server/static/vendor,")
+    from playwright import sync_api
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from policykg.loaders import ExtractionError, extract_file, extract_text, read_text
+from policykg.loaders.reading import decode_bytes, read_source
 
 POLICYKG = str(Path(sys.executable).with_name("policykg"))
 SAMPLE = "一、重点任务\r\n（一）加快培育。最高200万元资助。（责任单位：市科技局、市财政局）\r\n"
@@ -72,22 +75,36 @@ def test_bad_files_name_themselves_and_the_rest_still_come_out(tmp_path):
 @given(st.text(alphabet=st.sampled_from(list("一二三、（）()1234567890.。，,：:；;责任单位市科技局牵头负责等万亿元%以上以下最高不低于\n 〔〕|各区人民政府")),
                max_size=400))
 def test_extract_never_raises_anything_but_extraction_error(text):
+    """Any text gives a record whose every offset points at what it quotes, or an ExtractionError that
+    says why; never another exception."""
     try:
         record = extract_text(text)
-    except ExtractionError:
+    except ExtractionError as e:
+        assert ": " in str(e)  # "<source>: <why>"
         return
+    assert record.length == len(text)
     for m in record.measures:
+        assert 0 <= m.start <= m.title_start <= m.title_end <= m.end <= len(text)
+        assert text[m.title_start:m.title_end].strip().startswith(m.title[:1])
         for f in m.figures:
             assert text[f.start:f.end] == f.text
+        for x in m.mentions:
+            assert 0 <= x.start < x.end <= len(text)
+            if not x.restored:
+                assert text[x.start:x.end] == x.name
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=300))
 def test_extract_never_raises_on_arbitrary_unicode(text):
     try:
-        extract_text(text)
-    except ExtractionError:
-        pass
+        record = extract_text(text)
+    except ExtractionError as e:
+        assert str(e)  # a reason, for the user
+        return
+    assert record.length == len(text)
+    for m in record.measures:
+        assert text[m.title_start:m.title_end].strip() and 0 <= m.start < m.end <= len(text)
 
 
 def test_a_few_invalid_bytes_are_replaced_but_a_gbk_file_stays_gbk(tmp_path):
@@ -128,3 +145,52 @@ def test_only_regular_files_are_read(tmp_path):
         assert str(exc) == "plain.txt: file of 10 bytes is over the limit of 9 bytes (raise it with --max-bytes)"
     else:
         raise AssertionError("the limit was not applied")
+
+
+# ---- decoding: every branch of loaders/reading.py, on bytes made for it
+
+
+def test_utf16_with_either_byte_order_mark(tmp_path):
+    for name, data in [("le.txt", SAMPLE.encode("utf-16")), ("be.txt", b"\xfe\xff" + SAMPLE.encode("utf-16-be"))]:
+        path = tmp_path / name
+        path.write_bytes(data)
+        src = read_source(path)
+        assert (src.text, src.encoding) == (SAMPLE, "utf-16")
+        assert src.sha256 == hashlib.sha256(data).hexdigest()
+        [m] = extract_file(path).measures
+        assert m.agencies == ["市科技局", "市财政局"]
+
+
+def test_gbk_bytes_are_read_as_gb18030_its_superset():
+    text, encoding = decode_bytes(SAMPLE.encode("gbk"))
+    assert (text, encoding) == (SAMPLE, "gb18030")
+
+
+def test_what_is_not_text_is_refused_with_a_reason(tmp_path):
+    cases = {
+        "blank.txt": (b"  \r\n\t ", "the file is empty"),
+        "nul.txt": (SAMPLE.encode("utf-8")[:20] + b"\x00\x00" + SAMPLE.encode("utf-8"), "binary content"),
+        "control.txt": (("一、任务\x01\x02\x03\x04" * 40).encode("utf-8"), "control characters"),
+        "private-use.txt": (("\ue000\ue001" * 50 + SAMPLE).encode("utf-8"), "control characters"),
+        "no-encoding.txt": (bytes([0x81, 0x30, 0x81]) * 3 + b"\xff\xff\xff", "no Chinese text encoding fits"),
+    }
+    for name, (data, reason) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(ExtractionError, match=reason) as err:
+            read_source(path)
+        assert str(err.value).startswith(name + ": ")
+
+
+def test_a_few_control_characters_do_not_make_a_file_binary(tmp_path):
+    path = tmp_path / "formfeed.txt"
+    path.write_text(SAMPLE + "\f" + SAMPLE.replace("（一）", "（二）"), encoding="utf-8")
+    assert len(extract_file(path).measures) == 2
+
+
+def test_an_unreadable_path_names_itself(tmp_path):
+    with pytest.raises(ExtractionError, match=r"^missing\.txt: cannot read: No such file"):
+        read_source(tmp_path / "missing.txt")
+    (tmp_path / "adir").mkdir()
+    with pytest.raises(ExtractionError, match=r"^adir: cannot read"):
+        read_source(tmp_path / "adir")

@@ -1,7 +1,7 @@
 """A real browser (Debian's chromium, headless, driven by Playwright) on the running server.
 
-Never downloads a browser: it uses /usr/bin/chromium (or POLICYKG_CHROMIUM) and skips when that is
-missing. YASGUI must have been vendored by the project's set-up (.ci/install).
+Never downloads a browser: it uses /usr/bin/chromium (or POLICYKG_CHROMIUM) and fails, naming it, when that
+is missing. YASGUI must have been vendored by the project's set-up (.ci/install).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import require
 
 CHROMIUM = os.environ.get("POLICYKG_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -17,14 +18,12 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 VENDOR = Path(__file__).resolve().parents[1] / "server" / "static" / "vendor" / "yasgui" / "yasgui.min.js"
 BASE = "https://w3id.org/policykg/id/"
 
-pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no browser at {CHROMIUM}"),
-]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
+    require(Path(CHROMIUM).exists(), f"the browser {CHROMIUM} (Debian's chromium)")
+    from playwright import sync_api
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield b
@@ -38,8 +37,8 @@ def _external_requests(page, server_url: str) -> list[str]:
     return seen
 
 
-@pytest.mark.skipif(not VENDOR.exists(), reason="YASGUI is not vendored (run .ci/install)")
 def test_home_and_yasgui_runs_a_canned_query(browser, corpus_server):
+    require(VENDOR.exists(), "YASGUI, vendored under server/static/vendor,")
     page = browser.new_page()
     external = _external_requests(page, corpus_server.url)
     page.goto(corpus_server.url + "/")
@@ -76,8 +75,8 @@ def test_measure_page_shows_source_quote(browser, corpus_server):
     page.close()
 
 
-@pytest.mark.skipif(not VENDOR.exists(), reason="YASGUI is not vendored (run .ci/install)")
 def test_yasgui_says_when_the_result_was_truncated(browser, corpus_store):
+    require(VENDOR.exists(), "YASGUI, vendored under server/static/vendor,")
     from conftest import RunningServer
 
     server = RunningServer(corpus_store, ["--max-rows", "5", "--workers", "1"])

@@ -147,7 +147,6 @@ def test_empty_shapes_dir_and_missing_store_exit_2(tmp_path, capsys):
 
 
 def test_inference_rdfs_runs(capsys):
-    pytest.importorskip("pyshacl_turbo")
     # rdfs: leadAgency is a sub-property of responsibleAgency (pySHACL's inference costs ~7 s: turbo here)
     assert main(["validate", str(GOOD), "--inference", "rdfs", "--engine", "turbo", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)

@@ -9,10 +9,11 @@ The report must find the real gaps and nothing else:
 
 from __future__ import annotations
 
-import time
+import json
 
 import pytest
-from policykg.shapes import load_data, render, validate
+from conftest import DEV
+from policykg.shapes import render, validate
 
 SH = "https://w3id.org/policykg/shapes#"
 FILE_000 = "000_7def8b4073ecbbf5.txt"
@@ -22,10 +23,7 @@ UNTITLED = {"002_cf45ec531dcc3548.txt", "003_bf867ab13698559b.txt"}  # no title 
 
 @pytest.fixture(scope="module")
 def report(corpus_store):
-    t0 = time.perf_counter()
-    rep = validate(corpus_store)
-    rep.timings["test_wall"] = time.perf_counter() - t0
-    return rep
+    return validate(corpus_store)  # how long it takes is bench/bench_pipeline.py's to say, beside its reference
 
 
 def _of(report, shape, severity=None):
@@ -52,22 +50,22 @@ def test_004_has_lost_characters(report):
     assert all(s.quote and ("??" in s.quote or "\ufffd" in s.quote) for s in lost[0].sources)
 
 
-def test_every_measure_without_owner_is_listed_by_label(report, corpus_store):
-    g = load_data(corpus_store)
-    q = """
-    PREFIX pkg: <https://w3id.org/policykg/ontology#>
-    SELECT DISTINCT ?m WHERE {
-      ?m a pkg:Measure ; pkg:kind pkg:Action .
-      FILTER NOT EXISTS { ?o pkg:measure ?m }
-      FILTER NOT EXISTS { ?m pkg:responsibleAgency ?a }
-    }"""
-    ownerless = {str(row.m) for row in g.query(q)}
+def test_every_measure_without_owner_is_listed_by_label(report):
+    """The reviewed gold (tests/data/dev/gold, read by people) names the ownerless measures: exactly the
+    66 typical practices of 003 (the notice tables of 无锡, 普洱 and 武汉 name an owner for every measure)."""
+    gold = json.loads((DEV / "gold" / "003_bf867ab13698559b.json").read_text(encoding="utf-8"))
+    ownerless = [m["path"] for m in gold["measures"]
+                 if m["kind"] == "measure" and not (m["agencies"] or m["lead"] or m["inherited"])]
+    assert len(ownerless) == 66
     found = _of(report, "MeasureOwnerShape")
-    assert {r.focus for r in found} == ownerless
-    assert len(found) >= 60  # the 66 typical practices of 003 name no agency
+    assert sorted(r.numbering for r in found) == sorted(ownerless)
+    assert len({r.focus for r in found}) == 66
+    titles = {m["path"]: m["title"] for m in gold["measures"]}
     for r in found:
-        assert r.severity == "Violation" and r.label and r.numbering and r.sources
-        assert r.sources[0].quote and r.sources[0].file
+        assert r.severity == "Violation" and _files(r) == {"003_bf867ab13698559b.txt"}
+        # the item's title (the gold's 三/35 runs on past the first comma: the label may stop there)
+        assert r.label and titles[r.numbering].startswith(r.label), (r.numbering, r.label)
+        assert r.sources[0].quote and r.sources[0].quote.strip().startswith(r.numbering.split("/")[-1])
     text = render(report, "text")
     assert all(r.label in text for r in found)
 
@@ -80,9 +78,3 @@ def test_no_false_violations(report):
         if r.shape != SH + "MeasureOwnerShape":
             assert _files(r) and _files(r) <= UNTITLED, r.as_dict()
     assert any(r.shape == SH + "DocumentTitleShape" for r in violations)  # 003 has no title
-
-
-def test_corpus_validation_takes_seconds(report):
-    assert report.timings["validate"] < 60, report.timings
-    counts = report.counts
-    print(f"\ncorpus: {report.data_triples} triples, {counts}, timings {report.timings}")

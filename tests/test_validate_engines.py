@@ -11,8 +11,6 @@ import time
 import pytest
 from policykg.shapes import load_data, validate
 
-pytest.importorskip("pyshacl_turbo")
-
 
 def _keys(report) -> list[tuple]:
     return sorted(r.key() + (r.message_zh or "",) for r in report.results)

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import require
 from policykg.shapes import render, validate
 from policykg.shapes.report import numbering_sort_key
 
@@ -14,7 +15,6 @@ CHROMIUM = os.environ.get("POLICYKG_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no browser at {CHROMIUM}")
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,8 @@ def page_file(corpus_store, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def page(page_file):
-    sync_api = pytest.importorskip("playwright.sync_api")
+    require(Path(CHROMIUM).exists(), f"the browser {CHROMIUM} (Debian's chromium)")
+    from playwright import sync_api
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         pg = browser.new_page()

@@ -111,7 +111,6 @@ def test_two_expressions_always_give_the_same_label_and_quotes():
 
 
 def test_corpus_report_does_not_depend_on_triple_order(corpus_store):
-    pytest.importorskip("pyshacl_turbo")
     data = load_data(corpus_store)
     ref = _comparable(validate(data, engine="turbo"))
     assert ref[0], "the corpus has results"
