@@ -49,15 +49,15 @@ def run(name: str):
     if c is None:
         return plain_error(404, f"No canned query named {name!r}. See /queries.")
     values = merged(request.args, request.form) if request.method == "POST" else request.args
-    try:
-        query = c.render(values)
-    except canned.ParamError as e:
-        return plain_error(400, str(e))
     chosen = negotiate(request, ["export", "html"], values.get("format"))
     if chosen is None:
         return plain_error(406, not_acceptable_message(["export"], values.get("format")))
     if chosen.name == "html":
-        return page(c, values)
+        return page(c, values)  # a bad parameter is shown beside the form
+    try:
+        query = c.render(values)
+    except canned.ParamError as e:
+        return plain_error(400, str(e))
     params = merged({k: v for k, v in values.items() if k != "format"}, {"format": chosen.name})
     if chosen.name in ("csv", "tsv"):
         resp = run_query(query, params, max_rows=None, stream=True, timeout=current().cfg.export_timeout,
