@@ -9,7 +9,6 @@ export time limit): a spreadsheet gets every row. JSON and XML keep the endpoint
 from __future__ import annotations
 
 import json
-
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, render_template, request

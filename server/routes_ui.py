@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
-
 from policykg.graph.namespaces import PKG_IRI
 
 from . import canned

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask import Response, render_template
