@@ -13,7 +13,7 @@ from flask import Blueprint, Response, render_template, request, send_file
 from policykg.graph.namespaces import PKG_IRI
 
 from .formats import content_type
-from .negotiation import negotiate, not_acceptable_message
+from .negotiation import negotiate, not_acceptable_message, prefers_html
 from .responses import Validators, plain_error, rdf_document
 from .state import current
 
@@ -44,6 +44,11 @@ def dump(ext: str | None = None):
 @bp.route("/void")
 def void():
     ep = current()
+    requested = request.args.get("format")
+    if requested == "html" or (not requested and prefers_html(request.headers.get("Accept"))):
+        # a browser gets the description as a page (RDF stays one click or one Accept header away)
+        return Response(render_template("void.html", stats=ep.stats(), root=request.url_root.rstrip("/"), cfg=ep.cfg,
+                                        ontology=PKG_IRI), mimetype="text/html")
     ttl = render_template("void.ttl", stats=ep.stats(), root=request.url_root.rstrip("/"), cfg=ep.cfg,
                           ontology=PKG_IRI)
     return rdf_document(ttl, "void")

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
+from policykg.graph.namespaces import PKG_IRI
 
 from . import canned
-from .responses import Validators, link
+from .responses import Validators, link, local_path
 from .state import current
 
 bp = Blueprint("ui", __name__)
@@ -37,5 +38,8 @@ def query_page():
     first = next(iter(ep.queries.values()), None)
     default_query = q or (first.render() if first else FALLBACK_QUERY)
     tabs = [{"name": c.name, "title": c.title, "query": c.render()} for c in ep.queries.values()]
+    # where the results' IRIs are served here: data IRIs on /id/…, ontology terms on /ontology#…
+    local = [[ns, local_path(ns + "x")[:-1]] for ns in (ep.cfg.base, PKG_IRI)]
     return render_template("query.html", default_query=default_query, tabs=tabs, endpoint=link("sparql.endpoint"),
-                           cfg=ep.cfg)
+                           cfg=ep.cfg, local_bases=[pair for pair in local if pair[0] != pair[1]],
+                           run=bool(q), chosen=name if name in ep.queries else "")
