@@ -148,19 +148,23 @@ def _open_clause(tail: str) -> bool:
     """责任单位:市 / 〔责任单位:…、 / (牵头单位:…;责任单位:…省住建厅、: a clause that never closes."""
     opened = sum(tail.count(c) for c in "(（〔[【") - sum(tail.count(c) for c in ")）〕]】")
     key = simplified_key(tail)
-    return opened > 0 or bool(re.search(r"[、,，;；:：]$", tail)) or bool(
+    # …党工委、高: the list goes on into a piece too short to name anything
+    return opened > 0 or bool(re.search(r"[、,，;；:：]$|[、,，;；][\u4e00-\u9fff]$", tail)) or bool(
         re.search(r"(?:单位|部门|领导)[:：][^。;；]{0,2}$", key))
 
 
 def _cut_off(nt: NormText, seg: Segmentation, measures: list[Measure]) -> bool:
     """Does the text stop in the middle of its last item (a page cut short)?"""
-    if not measures or seg.table_header:
+    if not measures:
         return False
     last = measures[-1]
     lines = nt.original[last.start:last.end].rstrip().split("\n")
     while len(lines) > 1 and _CHROME_LINE.search(lines[-1]):
         lines.pop()
     tail = lines[-1].rstrip()
+    if seg.table_header:
+        # a table row ends without a stop, in its owners: only a row cut inside a list or a bracket
+        return bool(tail) and _open_clause(tail)
     if not tail or len("".join(lines)) < 15:
         return False
     if _open_clause(tail):
@@ -479,13 +483,14 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
         for k in range(max(c.start, body_start), min(c.end, body_end)):
             masked[k - body_start] = "\x00"
     for cell_start, column in seg.cells_in(body_start, body_end):
-        if re.search(r"进展|完成情况|落实情况|备注|来源|领导|时限|责任人", column):
+        if column_kind(column) in SKIPPED_MEANINGS:  # progress (80%, 完成投资3000万元), notes, dates
             k = cell_start
             while k < body_end and text[k] != "\n":
                 masked[k - body_start] = "\x00"
                 k += 1
     masked_text = text[:body_start] + "".join(masked) + text[body_end:]
-    practice = any(re.search(r"成效|做法|来源", h) for h in seg.table_header)
+    # a collection of practices (做法 / 来源 columns); 取得成效 beside a task column reports progress
+    practice = any(column_kind(h) in ("practice", "source") for h in seg.table_header)
     figures = []
     for f in find_figures(masked_text, body_start, body_end, practice=practice):
         s, e = nt.orig_span(f.start, f.end)

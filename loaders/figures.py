@@ -174,6 +174,8 @@ def _figure(body: str, m: re.Match, practice: bool) -> Figure | None:
         return None
     if re.search(r"第$|〔$|\[$|:$", before) or re.match(r"^:\d", after):
         return None
+    if unit in ("位", "名") and before.endswith("前"):
+        return None  # a rank (绩效评价前10位的项目), not a count
     if not unit and n2 is None:
         if re.fullmatch(r"\d+/\d+", n1) and re.match(r"^(?:以上|以下)", after):
             unit = ""

@@ -16,7 +16,14 @@ import re
 from dataclasses import dataclass, field
 
 from policykg.loaders.numerals import cn_to_int
-from policykg.loaders.tables import OWNER_MEANINGS, Table, column_meaning, header_runs, join_wrapped_header
+from policykg.loaders.tables import (
+    OWNER_MEANINGS,
+    TEXT_MEANINGS,
+    Table,
+    column_meaning,
+    header_runs,
+    join_wrapped_header,
+)
 from policykg.loaders.textnorm import NormText
 from policykg.loaders.vocabulary import alternation, noise_words, table_headers
 
@@ -517,25 +524,16 @@ def _table_columns(text: str, items: list[Item], tables: list[Table], at_bar=lam
             header = [c.header for c in tables[0].columns]
         else:
             header = runs[0][2] if runs else [] if runs is not None else _header_without_rows(text)
+            if runs:
+                aligned.update(_numbered_row_columns(text, items, header, runs[0][1], at_bar))
         return header, aligned
     header = _header_before(text, rows[0].marker[0])
     if not any(w in "".join(header) for w in _ANCHOR_HEADERS):
         return ([c.header for c in tables[0].columns], aligned) if tables else ([], {})
     columns: dict[int, str] = {}
-    for r in rows:
-        cells = []
-        pos = r.marker[1]
-        bar_before = at_bar(pos - 1) if pos else False
-        for raw in text[pos:r.end].split("\n"):
-            start = pos
-            pos += len(raw) + 1
-            if raw.strip() and raw.strip() not in header:  # the header printed again
-                cells.append((start + len(raw) - len(raw.lstrip()), raw.strip()))
-            elif not raw.strip() and bar_before and at_bar(start + len(raw)):
-                cells.append((start, ""))  # | | : an empty cell of a bar table
-            bar_before = at_bar(start + len(raw))
-        while cells and not cells[-1][1]:
-            cells.pop()
+    row_cells = [_row_cells(text, r, header, at_bar) for r in rows]
+    header = _fit_header(header, row_cells)
+    for cells in row_cells:
         empties = any(not c for _s, c in cells)
         if len(cells) == len(header) - 1 or (empties and len(cells) < len(header) - 1):
             # one cell per column (a bar table's empty cells counted), or a short row: from the left
@@ -556,6 +554,59 @@ def _table_columns(text: str, items: list[Item], tables: list[Table], at_bar=lam
                     break
     columns.update(aligned)
     return header, columns
+
+
+def _numbered_row_columns(text: str, items: list[Item], header: list[str], header_end: int,
+                          at_bar) -> dict[int, str]:
+    """Columns of a table whose rows carry item numbers in their task cell (类别 | 14.改扩建… | 目标 | 单位):
+    the cells after the numbered one take the columns after the first text column, when a row
+    holds exactly as many cells as those columns (anything else is not read as a row)."""
+    first_text = next((k for k, h in enumerate(header) if column_meaning(h) in TEXT_MEANINGS), None)
+    if first_text is None:
+        return {}
+    rest = header[first_text + 1:]
+    out: dict[int, str] = {}
+    for it in items:
+        if it.children or it.marker[0] < header_end or it.style == "row":
+            continue
+        cells = _row_cells(text, it, header, at_bar)[1:]  # the first is the numbered cell itself
+        if len(cells) == len(rest):
+            out.update((start, name) for (start, cell), name in zip(cells, rest, strict=True) if cell)
+    return out
+
+
+def _row_cells(text: str, row: Item, header: list[str], at_bar) -> list[tuple[int, str]]:
+    """(start, text) of a flattened row's cells, one per line; the header printed again is none."""
+    cells = []
+    pos = row.marker[1]
+    bar_before = at_bar(pos - 1) if pos else False
+    for raw in text[pos:row.end].split("\n"):
+        start = pos
+        pos += len(raw) + 1
+        if raw.strip() and raw.strip() not in header:
+            cells.append((start + len(raw) - len(raw.lstrip()), raw.strip()))
+        elif not raw.strip() and bar_before and at_bar(start + len(raw)):
+            cells.append((start, ""))  # | | : an empty cell of a bar table
+        bar_before = at_bar(start + len(raw))
+    while cells and not cells[-1][1]:
+        cells.pop()
+    return cells
+
+
+def _fit_header(header: list[str], row_cells: list[list[tuple[int, str]]]) -> list[str]:
+    """A header one cell longer than its rows, with one cell that names no column, was wrapped there:
+    that cell qualifies its neighbour (第二季度 / 完成情况 is one column, 第二季度完成情况)."""
+    counts = [len(c) for c in row_cells if c]
+    if len(counts) < 2 or len(header) < 4:
+        return header
+    usual = max(set(counts), key=counts.count)
+    unknown = [k for k in range(1, len(header)) if column_meaning(header[k]) is None]
+    if usual != len(header) - 2 or counts.count(usual) * 2 < len(counts) or len(unknown) != 1:
+        return header
+    k = unknown[0]
+    if k + 1 < len(header):
+        return header[:k] + [header[k] + header[k + 1]] + header[k + 2:]
+    return header[:k - 1] + [header[k - 1] + header[k]]
 
 
 def column_kind(name: str) -> str | None:
