@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from pathlib import Path
 
 from policykg.loaders import clauses as cl
@@ -55,8 +56,9 @@ SAFEGUARD = re.compile(
     r"保障措施|组织保障|保障机制|工作要求|工作安排|组织实施|实施保障|推进机制|进度安排|实施步骤|步骤安排|工作步骤|"
     r"时间安排|组织领导|督促检查|监督检查|实施要求|有关要求|相关要求|保障体系"
 )
-PREAMBLE = re.compile(r"^(?:指导思想|基本原则|总体思路|工作原则|总体要求|编制依据|适用范围|主要依据|基本思路|总体考虑|"
-                      r"指导思想和基本原则|指导思想和工作原则|总体要求和基本原则|工作思路|实施范围|重要意义)")
+# (适用范围 / 实施范围 are provisions of a 规定: who and what the rules apply to, numbered like them.)
+PREAMBLE = re.compile(r"^(?:指导思想|基本原则|总体思路|工作原则|总体要求|编制依据|主要依据|基本思路|总体考虑|"
+                      r"指导思想和基本原则|指导思想和工作原则|总体要求和基本原则|工作思路|重要意义)")
 MODALITY = [
     (Modality.PROHIBITION, re.compile(r"严禁|不得|禁止|杜绝|严防|不准")),
     (Modality.OBLIGATION, re.compile(r"必须|应当|务必|要|须|确保|严格|应")),
@@ -544,7 +546,12 @@ def _label_as_written(nt: NormText, item: Item) -> str:
     s, e = nt.orig_span(*item.label)
     if any(rs < e and s < re_ for rs, re_ in nt.repairs):
         return nt.text[item.label[0]:item.label[1]].strip()
-    return nt.original[s:e].strip()
+    return _COMPATIBILITY_IDEOGRAPH.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), nt.original[s:e].strip())
+
+
+# A path is a structural label: numbers printed in Kangxi radicals (⼀ U+2F00, ⼆) or compatibility
+# ideographs are read as the unified ideographs they stand for (一, 二); quoted values stay as printed.
+_COMPATIBILITY_IDEOGRAPH = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf\uf900-\ufaff]")
 
 
 def _trim_end(text: str, start: int, end: int) -> int:

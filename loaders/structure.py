@@ -15,6 +15,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from policykg.loaders import clauses as cl
 from policykg.loaders.numerals import cn_to_int
 from policykg.loaders.tables import (
     OWNER_MEANINGS,
@@ -158,6 +159,18 @@ def _candidate_markers(text: str) -> list[tuple[str, int, int, int, int, int]]:
         found.append(("row", int(m.group(1)), s, e, s, e))
     found.sort(key=lambda t: t[2])
     return found
+
+
+# words of a responsibility clause: 责任单位: / 牵头 / 负责 / 配合 (loaders/data/role_labels.tsv, role_words.tsv)
+_OWNER_WORDS = re.compile(cl.LABEL.pattern + "|" + cl.ROLE_WORD.pattern)
+
+
+def _after_owner_clause(text: str, pos: int) -> bool:
+    """Does a bracket naming owners close right before `pos` ((责任单位:…各乡镇)(三)实施…)?"""
+    if pos == 0 or text[pos - 1] not in ")〕]】":
+        return False
+    opening = max(text.rfind(c, max(0, pos - 200), pos - 1) for c in "(〔[【")
+    return opening >= 0 and bool(_OWNER_WORDS.search(text, opening + 1, pos - 1))
 
 
 def _line_length(text: str, pos: int) -> int:
@@ -337,6 +350,8 @@ def segment(nt: NormText, tables: list[Table] | None = None) -> Segmentation:
             hi += 1
         line_start = _line_start(text, ms)
         flat = one_line or (not line_start and long_line(ms))
+        # on a flattened page the close of a responsibility clause ends an item as a line break would
+        opens = line_start or (flat and _after_owner_clause(text, ms))
         if not line_start and not (flat or _preceded_by_boundary(text, ms)):
             continue
         if style == "row" and not line_start:
@@ -362,16 +377,16 @@ def segment(nt: NormText, tables: list[Table] | None = None) -> Segmentation:
             prev = stack[level].number
             # the next number, a restart of the top level, or a gap in a printed list that goes on after it
             ok = (number == prev + 1 or (level == base and number == 1 and not base)
-                  or (line_start and prev + 1 < number <= prev + 3)
-                  or (line_start and number > prev and follows(style, number, ms, 2)))
+                  or (opens and prev + 1 < number <= prev + 3)
+                  or (opens and number > prev and follows(style, number, ms, 2)))
             if not ok:
                 continue
             stack = stack[:level]
         else:
             if not (number == 1 or number == last_seen.get(style, -5) + 1
-                    or (number in (2, 3) and line_start and follows(style, number, ms, 1))
-                    or (line_start and style not in last_seen and follows(style, number, ms, 2))
-                    or (not items and line_start and number <= 9 and follows(style, number, ms, 1))
+                    or (number in (2, 3) and opens and follows(style, number, ms, 1))
+                    or (opens and style not in last_seen and follows(style, number, ms, 2))
+                    or (not items and opens and number <= 9 and follows(style, number, ms, 1))
                     or (style in ("cn", "part", "pcn") and line_start and number <= 20 and _heading_line(text, me))):
                 continue
             stack = stack[:base] + _open_level(stack[base:], style, child_of)
