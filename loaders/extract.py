@@ -161,9 +161,11 @@ def _cut_off(nt: NormText, seg: Segmentation, measures: list[Measure]) -> bool:
         return False
     last = measures[-1]
     lines = nt.original[last.start:last.end].rstrip().split("\n")
-    while len(lines) > 1 and _CHROME_LINE.search(lines[-1]):
+    while len(lines) > 1 and (_CHROME_LINE.search(lines[-1]) or _after_the_end(lines)):
         lines.pop()
     tail = lines[-1].rstrip()
+    if len(lines) > 1 and re.fullmatch(r"\s*[(〔\[][一二三四五六七八九十\d]{0,3}", tail):
+        return True  # the page stops inside the marker of the next item (二、主要任务 / (一)
     if seg.table_header:
         # a table row ends without a stop, in its owners: only a row cut inside a list or a bracket
         return bool(tail) and _open_clause(tail)
@@ -175,6 +177,16 @@ def _cut_off(nt: NormText, seg: Segmentation, measures: list[Measure]) -> bool:
     if any(m.end > tail_start for m in last.mentions) or cl.LABEL.search(simplified_key(tail)):
         return False  # it ends with its owners: complete
     return bool(re.search(r"[\u4e00-\u9fff\d,，、]$", tail)) and not re.search(r"[。;；)）〕\]】”!！?？:：]", tail[-1])
+
+
+def _after_the_end(lines: list[str]) -> bool:
+    """Is the last line page furniture after an item that ended (详见三秦网, a reporter's byline):
+    short lines with no sentence in them, set off by a blank line from a line ending in 。 or ）?"""
+    k = len(lines) - 1
+    while k > 0 and (not lines[k].strip() or (len(lines[k].strip()) <= 20
+                                                and not re.search(r"[。,，;；:：、]", lines[k]))):
+        k -= 1
+    return k < len(lines) - 2 and not lines[k + 1].strip() and bool(re.search(r"[。)）〕】]$", lines[k].rstrip()))
 
 
 def _clean_title(text: str) -> str:
