@@ -164,7 +164,7 @@ def _clause_spans(body: str) -> list[tuple[int, int, bool, bool]]:
         clause = body[s:m.end()]
         if REPORT_START.match(clause):
             reported = True
-        if FUTURE_START.match(clause):
+        if not future and (s == 0 or body[s - 1] in "。\n;") and FUTURE_START.match(clause):
             future = True
         spans.append((s, m.end(), reported, future))
         if m.group(0) in "。\n;":
@@ -187,7 +187,7 @@ def _figure(body: str, m: re.Match, practice: bool) -> Figure | None:
         return None
     if re.search(r"第$|〔$|\[$|:$", before) or re.match(r"^:\d", after):
         return None
-    if re.search(r"\(不?含$", body[max(0, s - 3):s]):
+    if body.endswith(("(含", "(不含"), 0, s):
         return None  # 6亩以下(不含6亩): the bracket qualifies the figure before it
     if unit in ("位", "名") and before.endswith("前"):
         return None  # a rank (绩效评价前10位的项目), not a count
