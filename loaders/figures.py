@@ -147,7 +147,9 @@ _FUTURE_TARGET = re.compile(r"累计|平均")
 
 
 def _achieved(clause: str, future: bool) -> bool:
-    return any(not (future and _FUTURE_TARGET.match(m.group(0))) for m in ACHIEVED.finditer(clause))
+    if not future:
+        return ACHIEVED.search(clause) is not None
+    return any(not _FUTURE_TARGET.match(m.group(0)) for m in ACHIEVED.finditer(clause))
 
 
 def _clause_spans(body: str) -> list[tuple[int, int, bool, bool]]:
