@@ -202,6 +202,8 @@ def _restore_heads(names: list[Name]) -> list[Name]:
 def _spread_generic_tails(names: list[Name], text: str, base: int) -> list[Name]:
     """经开区、新区党工委和管委会 → 经开区党工委, 经开区管委会, 新区党工委, 新区管委会: zones named
     bare before another zone's bodies (党工委, 管委会, 人民政府), in one 、 list, share them all."""
+    if len(names) < 2 or "、" not in text:
+        return names
     out: list[Name] = []
     i = 0
     while i < len(names):
