@@ -150,8 +150,8 @@ def _open_clause(tail: str) -> bool:
     """责任单位:市 / 〔责任单位:…、 / (牵头单位:…;责任单位:…省住建厅、: a clause that never closes."""
     opened = sum(tail.count(c) for c in "(（〔[【") - sum(tail.count(c) for c in ")）〕]】")
     key = simplified_key(tail)
-    # …党工委、高: the list goes on into a piece too short to name anything
-    return opened > 0 or bool(re.search(r"[、,，;；:：]$|[、,，;；][\u4e00-\u9fff]$", tail)) or bool(
+    # …党工委、高: the list goes on into a piece too short to name anything (各市、县 is a whole list)
+    return opened > 0 or bool(re.search(r"[、,，;；:：]$|[、,，;；](?![市县区州省旗镇乡盟])[\u4e00-\u9fff]$", tail)) or bool(
         re.search(r"(?:单位|部门|领导)[:：][^。;；]{0,2}$", key))
 
 

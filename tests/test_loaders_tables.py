@@ -289,3 +289,6 @@ def test_a_table_whose_last_row_is_cut_by_the_page_end():
     assert r.truncated is True
     assert [m.path for m in r.measures] == ["1"]
     assert r.measures[0].agencies == ["市水利局", "各县人民政府", "经开区管委会", "高新区管委会"]
+    # a last row that ends in a whole collective (各市、县) is complete
+    whole = extract_text(text.replace("各县人民政府,经开区、高\n", "各市、县\n"))
+    assert whole.truncated is False and [m.path for m in whole.measures] == ["1", "2"]
