@@ -8,6 +8,7 @@ neither are achieved statistics (截至…累计…, 同比).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -97,7 +98,8 @@ def find_figures(text: str, start: int, end: int, practice: bool = False) -> lis
     """Figures in text[start:end] (normalised text)."""
     out: list[Figure] = []
     body = text[start:end]
-    clauses = _clause_spans(body)
+    clauses: list[tuple[int, int, bool, bool]] = []  # split into clauses once a figure needs it
+    clause_starts: list[int] = []
     pos = 0
     last_end = -10
     for m in FIGURE.finditer(body):
@@ -109,8 +111,10 @@ def find_figures(text: str, start: int, end: int, practice: bool = False) -> lis
         pos = m.end()
         if fig is None:
             continue
-        c_start, c_end, reported, future = next((c for c in clauses if c[0] <= m.start() < c[1]),
-                                                (0, len(body), False, False))
+        if not clauses:
+            clauses = _clause_spans(body)
+            clause_starts = [c[0] for c in clauses]
+        c_start, c_end, reported, future = clauses[bisect.bisect_right(clause_starts, m.start()) - 1]
         clause = body[c_start:c_end]
         if reported or _achieved(clause, future):
             continue
