@@ -72,6 +72,7 @@ def split_names(text: str, base: int) -> list[Name]:
         names.extend(_split_deng(tok))
     names = _merge_collectives(names)
     names = _restore_heads(names)
+    names = _spread_generic_tails(names, text, base)
     names = _spread_tails(names)
     out = []
     for n in names:
@@ -196,6 +197,55 @@ def _restore_heads(names: list[Name]) -> list[Name]:
                 continue
         out.append(n)
     return out
+
+
+def _spread_generic_tails(names: list[Name], text: str, base: int) -> list[Name]:
+    """经开区、新区党工委和管委会 → 经开区党工委, 经开区管委会, 新区党工委, 新区管委会: zones named
+    bare before another zone's bodies (党工委, 管委会, 人民政府), in one 、 list, share them all."""
+    if len(names) < 2 or "、" not in text:
+        return names
+    out: list[Name] = []
+    i = 0
+    while i < len(names):
+        j = i
+        while j < len(names) and _bare_zone(names[j]) and j + 1 < len(names) \
+                and text[names[j].end - base:names[j + 1].start - base] == "、":
+            j += 1
+        group = _tail_group(names, j) if j > i else []
+        if not group:
+            out.append(names[i])
+            i += 1
+            continue
+        for n in names[i:j]:
+            for tail_text, tail_span in group:
+                out.append(Name(n.text + tail_text, n.start, tail_span[1], True,
+                                pieces=((n.start, n.end), tail_span)))
+        i = j
+    return out
+
+
+def _bare_zone(name: Name) -> bool:
+    """A place or zone named without its body (经开区, 吴忠市)."""
+    t = name.text
+    return (not name.restored and bool(t) and t[-1] in _ADMIN and not _GENERIC_TAIL.search(t)
+            and not is_collective(t) and bool(re.fullmatch(r"[\u4e00-\u9fff]{2,12}", t)))
+
+
+def _tail_group(names: list[Name], k: int) -> list[tuple[str, tuple[int, int]]]:
+    """The generic bodies (党工委, 管委会) of one zone named at names[k], with the restored names
+    that share its head: (tail, its span); empty when names[k] is no zone's body."""
+    if k >= len(names) or names[k].restored:
+        return []
+    m = _GENERIC_TAIL.search(names[k].text)
+    head = names[k].text[:m.start()] if m else ""
+    if not head or head[-1] not in _ADMIN or is_collective(head):
+        return []
+    group = [(m.group(0), (names[k].start + m.start(), names[k].end))]
+    for n in names[k + 1:]:
+        if not (n.restored and n.text.startswith(head) and _GENERIC_ORG.match(n.text[len(head):])):
+            break
+        group.append((n.text[len(head):], n.pieces[-1]))
+    return group
 
 
 def _spread_tails(names: list[Name]) -> list[Name]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from pathlib import Path
 
 from policykg.loaders import clauses as cl
@@ -55,8 +56,9 @@ SAFEGUARD = re.compile(
     r"保障措施|组织保障|保障机制|工作要求|工作安排|组织实施|实施保障|推进机制|进度安排|实施步骤|步骤安排|工作步骤|"
     r"时间安排|组织领导|督促检查|监督检查|实施要求|有关要求|相关要求|保障体系"
 )
-PREAMBLE = re.compile(r"^(?:指导思想|基本原则|总体思路|工作原则|总体要求|编制依据|适用范围|主要依据|基本思路|总体考虑|"
-                      r"指导思想和基本原则|指导思想和工作原则|总体要求和基本原则|工作思路|实施范围|重要意义)")
+# (适用范围 / 实施范围 are provisions of a 规定: who and what the rules apply to, numbered like them.)
+PREAMBLE = re.compile(r"^(?:指导思想|基本原则|总体思路|工作原则|总体要求|编制依据|主要依据|基本思路|总体考虑|"
+                      r"指导思想和基本原则|指导思想和工作原则|总体要求和基本原则|工作思路|重要意义)")
 MODALITY = [
     (Modality.PROHIBITION, re.compile(r"严禁|不得|禁止|杜绝|严防|不准")),
     (Modality.OBLIGATION, re.compile(r"必须|应当|务必|要|须|确保|严格|应")),
@@ -162,19 +164,25 @@ def _open_clause(tail: str) -> bool:
     """责任单位:市 / 〔责任单位:…、 / (牵头单位:…;责任单位:…省住建厅、: a clause that never closes."""
     opened = sum(tail.count(c) for c in "(（〔[【") - sum(tail.count(c) for c in ")）〕]】")
     key = simplified_key(tail)
-    return opened > 0 or bool(re.search(r"[、,，;；:：]$", tail)) or bool(
+    # …党工委、高: the list goes on into a piece too short to name anything (各市、县 is a whole list)
+    return opened > 0 or bool(re.search(r"[、,，;；:：]$|[、,，;；](?![市县区州省旗镇乡盟])[\u4e00-\u9fff]$", tail)) or bool(
         re.search(r"(?:单位|部门|领导)[:：][^。;；]{0,2}$", key))
 
 
 def _cut_off(nt: NormText, seg: Segmentation, measures: list[Measure]) -> bool:
     """Does the text stop in the middle of its last item (a page cut short)?"""
-    if not measures or seg.table_header:
+    if not measures:
         return False
     last = measures[-1]
     lines = nt.original[last.start:last.end].rstrip().split("\n")
-    while len(lines) > 1 and _CHROME_LINE.search(lines[-1]):
+    while len(lines) > 1 and (_CHROME_LINE.search(lines[-1]) or _after_the_end(lines)):
         lines.pop()
     tail = lines[-1].rstrip()
+    if len(lines) > 1 and re.fullmatch(r"\s*[(〔\[][一二三四五六七八九十\d]{0,3}", tail):
+        return True  # the page stops inside the marker of the next item (二、主要任务 / (一)
+    if seg.table_header:
+        # a table row ends without a stop, in its owners: only a row cut inside a list or a bracket
+        return bool(tail) and _open_clause(tail)
     if not tail or len("".join(lines)) < 15:
         return False
     if _open_clause(tail):
@@ -183,6 +191,16 @@ def _cut_off(nt: NormText, seg: Segmentation, measures: list[Measure]) -> bool:
     if any(m.end > tail_start for m in last.mentions) or cl.LABEL.search(simplified_key(tail)):
         return False  # it ends with its owners: complete
     return bool(re.search(r"[\u4e00-\u9fff\d,，、]$", tail)) and not re.search(r"[。;；)）〕\]】”!！?？:：]", tail[-1])
+
+
+def _after_the_end(lines: list[str]) -> bool:
+    """Is the last line page furniture after an item that ended (详见三秦网, a reporter's byline):
+    short lines with no sentence in them, set off by a blank line from a line ending in 。 or ）?"""
+    k = len(lines) - 1
+    while k > 0 and (not lines[k].strip() or (len(lines[k].strip()) <= 20
+                                                and not re.search(r"[。,，;；:：、]", lines[k]))):
+        k -= 1
+    return k < len(lines) - 2 and not lines[k + 1].strip() and bool(re.search(r"[。)）〕】]$", lines[k].rstrip()))
 
 
 def _clean_title(text: str) -> str:
@@ -510,13 +528,14 @@ def _measure_record(nt, seg, it, kind, titles, title_spans, clauses, mentions, i
     body_end = it.end
     hidden = [(max(c.start, body_start), min(c.end, body_end)) for c in clauses]
     for cell_start, column in seg.cells_in(body_start, body_end):
-        if re.search(r"进展|完成情况|落实情况|备注|来源|领导|时限|责任人", column):
+        if column_kind(column) in SKIPPED_MEANINGS:  # progress (80%, 完成投资3000万元), notes, dates
             line_end = text.find("\n", cell_start, body_end)
             hidden.append((cell_start, body_end if line_end < 0 else line_end))
     # the body alone, masked (figures never look outside it): a copy of the whole text per
     # measure made extraction quadratic in the document's size
     masked_body = _masked(text, body_start, body_end, hidden)
-    practice = any(re.search(r"成效|做法|来源", h) for h in seg.table_header)
+    # a collection of practices (做法 / 来源 columns); 取得成效 beside a task column reports progress
+    practice = any(column_kind(h) in ("practice", "source") for h in seg.table_header)
     figures = []
     for f in find_figures(masked_body, 0, len(masked_body), practice=practice):
         f.start += body_start
@@ -572,7 +591,12 @@ def _label_as_written(nt: NormText, item: Item) -> str:
     s, e = nt.orig_span(*item.label)
     if any(rs < e and s < re_ for rs, re_ in nt.repairs):
         return nt.text[item.label[0]:item.label[1]].strip()
-    return nt.original[s:e].strip()
+    return _COMPATIBILITY_IDEOGRAPH.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), nt.original[s:e].strip())
+
+
+# A path is a structural label: numbers printed in Kangxi radicals (⼀ U+2F00, ⼆) or compatibility
+# ideographs are read as the unified ideographs they stand for (一, 二); quoted values stay as printed.
+_COMPATIBILITY_IDEOGRAPH = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf\uf900-\ufaff]")
 
 
 def _trim_end(text: str, start: int, end: int) -> int:

@@ -8,8 +8,9 @@ neither are achieved statistics (截至…累计…, 同比).
 
 from __future__ import annotations
 
+import bisect
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from policykg.loaders.numerals import parse_number
@@ -87,8 +88,8 @@ def _prefix(text: str, start: int, floor: int) -> tuple[str | None, int]:
     best = None
     for m in PREFIX.finditer(window):
         between = window[m.end():]
-        if re.search(r"\d", between):
-            continue
+        if re.search(r"\d|、", between):
+            continue  # it governs another figure, or another member of a list (高于经济增长、4个…)
         best = m
     if best is None:
         return None, start
@@ -99,7 +100,8 @@ def find_figures(text: str, start: int, end: int, practice: bool = False) -> lis
     """Figures in text[start:end] (normalised text)."""
     out: list[Figure] = []
     body = text[start:end]
-    clauses = _clause_spans(body)
+    clauses: list[tuple[int, int, bool, bool]] = []  # split into clauses once a figure needs it
+    clause_starts: list[int] = []
     pos = 0
     last_end = -10
     for m in FIGURE.finditer(body):
@@ -111,10 +113,12 @@ def find_figures(text: str, start: int, end: int, practice: bool = False) -> lis
         pos = m.end()
         if fig is None:
             continue
-        # the clauses tile the body in order: the one holding the figure by bisection
-        c_start, c_end, reported = clauses[bisect_right(clauses, (m.start(), _MAX)) - 1]
+        if not clauses:
+            clauses = _clause_spans(body)
+            clause_starts = [c[0] for c in clauses]
+        c_start, c_end, reported, future = clauses[bisect.bisect_right(clause_starts, m.start()) - 1]
         clause = body[c_start:c_end]
-        if reported or ACHIEVED.search(clause):
+        if reported or _achieved(clause, future):
             continue
         if practice and fig.comparator not in ("<=", "<", "range") and PRACTICE_RESULT.search(clause):
             continue
@@ -129,7 +133,6 @@ def find_figures(text: str, start: int, end: int, practice: bool = False) -> lis
 
 
 _CLAUSE_END = re.compile(r"[,;。\n]")
-_MAX = float("inf")
 
 
 def _time_frame(text: str, fig: Figure, others: list[int]) -> bool:
@@ -153,24 +156,38 @@ PRACTICE_RESULT = re.compile(
 REPORT_START = re.compile(r"^\s*(?:截至|截止|目前|至今|迄今|20\d\d年(?:以来|底|末|上半年|前\d+个?月)|\d{1,2}-\d{1,2}月)")
 
 
-def _clause_spans(body: str) -> list[tuple[int, int, bool]]:
-    """Clauses (split at , ; 。) and whether they sit in a report of results.
+FUTURE_START = re.compile(r"^\s*(?:力争|预计|计划)?(?:到|至)\s?20\d\d年")
+# Words that report a result, except in a sentence set in the future (到2029年,…累计新增2万户; 平均…达到5年).
+_FUTURE_TARGET = re.compile(r"累计|平均")
+
+
+def _achieved(clause: str, future: bool) -> bool:
+    if not future:
+        return ACHIEVED.search(clause) is not None
+    return any(not _FUTURE_TARGET.match(m.group(0)) for m in ACHIEVED.finditer(clause))
+
+
+def _clause_spans(body: str) -> list[tuple[int, int, bool, bool]]:
+    """Clauses (split at , ; 。) and whether they sit in a report of results or in a sentence
+    set in the future.
 
     A sentence that opens with 截至… or a year's results reports what was
-    achieved up to its end.
+    achieved up to its end; one that opens with 到2029年 sets targets up to its end.
     """
     spans = []
     s = 0
-    reported = False
+    reported = future = False
     for m in re.finditer(r"[,;。\n]", body):
         clause = body[s:m.end()]
         if REPORT_START.match(clause):
             reported = True
-        spans.append((s, m.end(), reported))
+        if not future and (s == 0 or body[s - 1] in "。\n;") and FUTURE_START.match(clause):
+            future = True
+        spans.append((s, m.end(), reported, future))
         if m.group(0) in "。\n;":
-            reported = False
+            reported = future = False
         s = m.end()
-    spans.append((s, len(body), reported))
+    spans.append((s, len(body), reported, future))
     return spans
 
 
@@ -187,6 +204,10 @@ def _figure(body: str, m: re.Match, practice: bool) -> Figure | None:
         return None
     if re.search(r"第$|〔$|\[$|:$", before) or re.match(r"^:\d", after):
         return None
+    if body.endswith(("(含", "(不含"), 0, s):
+        return None  # 6亩以下(不含6亩): the bracket qualifies the figure before it
+    if unit in ("位", "名") and before.endswith("前"):
+        return None  # a rank (绩效评价前10位的项目), not a count
     if not unit and n2 is None:
         if re.fullmatch(r"\d+/\d+", n1) and re.match(r"^(?:以上|以下)", after):
             unit = ""
@@ -196,7 +217,8 @@ def _figure(body: str, m: re.Match, practice: bool) -> Figure | None:
         return None
     if NOT_AFTER.match(after) and unit not in ("%", "元"):
         return None
-    if unit == "元" and (re.match(r"^(?:以上)?(?:企业|级|规模)", body[e:e + 4])
+    if unit == "元" and (re.match(r"^(?:以上)?(?:企业|级|规模)|^(?:以上|以下)?的[\u4e00-\u9fff]{0,6}?产业集群",
+                                  body[e:e + 12])
                         or (re.search(r"(?<![超不])过$", before) and re.match(r"^(?:以上)?的?企业", body[e:e + 5]))):
         return None  # a size class (1000亿元企业, 产值过500亿元的企业), not an amount
     if re.fullmatch(r"\d{4}", n1) and unit == "年":
@@ -225,7 +247,7 @@ def _figure(body: str, m: re.Match, practice: bool) -> Figure | None:
     # time spans and bare Chinese numerals only count as figures with a comparator
     has_cmp = comparator != "=" or suffix == "左右"
     if unit in ("年", "个月", "周", "小时") or (unit == "日" and not has_cmp):
-        if not has_cmp and not re.search(r"(?:连续|延长至|缩短至|延长|缩短|为期|期限)$", body[max(0, s - 4):s]):
+        if not has_cmp and not re.search(r"(?:连续|延长至|缩短至|延长|缩短|为期|期限|达到)$", body[max(0, s - 4):s]):
             return None
     if cn1:
         spelled_amount = bool(re.match(r"^[一二两三四五六七八九][十百千万亿]", n1)) and unit not in TIME_UNITS

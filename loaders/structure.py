@@ -15,8 +15,16 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from policykg.loaders import clauses as cl
 from policykg.loaders.numerals import cn_to_int
-from policykg.loaders.tables import OWNER_MEANINGS, Table, column_meaning, header_runs, join_wrapped_header
+from policykg.loaders.tables import (
+    OWNER_MEANINGS,
+    TEXT_MEANINGS,
+    Table,
+    column_meaning,
+    header_runs,
+    join_wrapped_header,
+)
 from policykg.loaders.textnorm import NormText
 from policykg.loaders.vocabulary import alternation, noise_words, table_headers
 
@@ -151,6 +159,18 @@ def _candidate_markers(text: str) -> list[tuple[str, int, int, int, int, int]]:
         found.append(("row", int(m.group(1)), s, e, s, e))
     found.sort(key=lambda t: t[2])
     return found
+
+
+# words of a responsibility clause: 责任单位: / 牵头 / 负责 / 配合 (loaders/data/role_labels.tsv, role_words.tsv)
+_OWNER_WORDS = re.compile(cl.LABEL.pattern + "|" + cl.ROLE_WORD.pattern)
+
+
+def _after_owner_clause(text: str, pos: int) -> bool:
+    """Does a bracket naming owners close right before `pos` ((责任单位:…各乡镇)(三)实施…)?"""
+    if pos == 0 or text[pos - 1] not in ")〕]】":
+        return False
+    opening = max(text.rfind(c, max(0, pos - 200), pos - 1) for c in "(〔[【")
+    return opening >= 0 and bool(_OWNER_WORDS.search(text, opening + 1, pos - 1))
 
 
 def _line_length(text: str, pos: int) -> int:
@@ -333,6 +353,8 @@ def segment(nt: NormText, tables: list[Table] | None = None) -> Segmentation:
             hi += 1
         line_start = _line_start(text, ms)
         flat = one_line or (not line_start and long_line(ms))
+        # on a flattened page the close of a responsibility clause ends an item as a line break would
+        opens = line_start or (flat and _after_owner_clause(text, ms))
         if not line_start and not (flat or _preceded_by_boundary(text, ms)):
             continue
         if style == "row" and not line_start:
@@ -358,16 +380,16 @@ def segment(nt: NormText, tables: list[Table] | None = None) -> Segmentation:
             prev = stack[level].number
             # the next number, a restart of the top level, or a gap in a printed list that goes on after it
             ok = (number == prev + 1 or (level == base and number == 1 and not base)
-                  or (line_start and prev + 1 < number <= prev + 3)
-                  or (line_start and number > prev and follows(style, number, ms, 2)))
+                  or (opens and prev + 1 < number <= prev + 3)
+                  or (opens and number > prev and follows(style, number, ms, 2)))
             if not ok:
                 continue
             stack = stack[:level]
         else:
             if not (number == 1 or number == last_seen.get(style, -5) + 1
-                    or (number in (2, 3) and line_start and follows(style, number, ms, 1))
-                    or (line_start and style not in last_seen and follows(style, number, ms, 2))
-                    or (not items and line_start and number <= 9 and follows(style, number, ms, 1))
+                    or (number in (2, 3) and opens and follows(style, number, ms, 1))
+                    or (opens and style not in last_seen and follows(style, number, ms, 2))
+                    or (not items and opens and number <= 9 and follows(style, number, ms, 1))
                     or (style in ("cn", "part", "pcn") and line_start and number <= 20 and _heading_line(text, me))):
                 continue
             stack = stack[:base] + _open_level(stack[base:], style, child_of)
@@ -520,25 +542,16 @@ def _table_columns(text: str, items: list[Item], tables: list[Table], at_bar=lam
             header = [c.header for c in tables[0].columns]
         else:
             header = runs[0][2] if runs else [] if runs is not None else _header_without_rows(text)
+            if runs:
+                aligned.update(_numbered_row_columns(text, items, header, runs[0][1], at_bar))
         return header, aligned
     header = _header_before(text, rows[0].marker[0])
     if not any(w in "".join(header) for w in _ANCHOR_HEADERS):
         return ([c.header for c in tables[0].columns], aligned) if tables else ([], {})
     columns: dict[int, str] = {}
-    for r in rows:
-        cells = []
-        pos = r.marker[1]
-        bar_before = at_bar(pos - 1) if pos else False
-        for raw in text[pos:r.end].split("\n"):
-            start = pos
-            pos += len(raw) + 1
-            if raw.strip() and raw.strip() not in header:  # the header printed again
-                cells.append((start + len(raw) - len(raw.lstrip()), raw.strip()))
-            elif not raw.strip() and bar_before and at_bar(start + len(raw)):
-                cells.append((start, ""))  # | | : an empty cell of a bar table
-            bar_before = at_bar(start + len(raw))
-        while cells and not cells[-1][1]:
-            cells.pop()
+    row_cells = [_row_cells(text, r, header, at_bar) for r in rows]
+    header = _fit_header(header, row_cells)
+    for cells in row_cells:
         empties = any(not c for _s, c in cells)
         if len(cells) == len(header) - 1 or (empties and len(cells) < len(header) - 1):
             # one cell per column (a bar table's empty cells counted), or a short row: from the left
@@ -559,6 +572,59 @@ def _table_columns(text: str, items: list[Item], tables: list[Table], at_bar=lam
                     break
     columns.update(aligned)
     return header, columns
+
+
+def _numbered_row_columns(text: str, items: list[Item], header: list[str], header_end: int,
+                          at_bar) -> dict[int, str]:
+    """Columns of a table whose rows carry item numbers in their task cell (类别 | 14.改扩建… | 目标 | 单位):
+    the cells after the numbered one take the columns after the first text column, when a row
+    holds exactly as many cells as those columns (anything else is not read as a row)."""
+    first_text = next((k for k, h in enumerate(header) if column_meaning(h) in TEXT_MEANINGS), None)
+    if first_text is None:
+        return {}
+    rest = header[first_text + 1:]
+    out: dict[int, str] = {}
+    for it in items:
+        if it.children or it.marker[0] < header_end or it.style == "row":
+            continue
+        cells = _row_cells(text, it, header, at_bar)[1:]  # the first is the numbered cell itself
+        if len(cells) == len(rest):
+            out.update((start, name) for (start, cell), name in zip(cells, rest, strict=True) if cell)
+    return out
+
+
+def _row_cells(text: str, row: Item, header: list[str], at_bar) -> list[tuple[int, str]]:
+    """(start, text) of a flattened row's cells, one per line; the header printed again is none."""
+    cells = []
+    pos = row.marker[1]
+    bar_before = at_bar(pos - 1) if pos else False
+    for raw in text[pos:row.end].split("\n"):
+        start = pos
+        pos += len(raw) + 1
+        if raw.strip() and raw.strip() not in header:
+            cells.append((start + len(raw) - len(raw.lstrip()), raw.strip()))
+        elif not raw.strip() and bar_before and at_bar(start + len(raw)):
+            cells.append((start, ""))  # | | : an empty cell of a bar table
+        bar_before = at_bar(start + len(raw))
+    while cells and not cells[-1][1]:
+        cells.pop()
+    return cells
+
+
+def _fit_header(header: list[str], row_cells: list[list[tuple[int, str]]]) -> list[str]:
+    """A header one cell longer than its rows, with one cell that names no column, was wrapped there:
+    that cell qualifies its neighbour (第二季度 / 完成情况 is one column, 第二季度完成情况)."""
+    counts = [len(c) for c in row_cells if c]
+    if len(counts) < 2 or len(header) < 4:
+        return header
+    usual = max(set(counts), key=counts.count)
+    unknown = [k for k in range(1, len(header)) if column_meaning(header[k]) is None]
+    if usual != len(header) - 2 or counts.count(usual) * 2 < len(counts) or len(unknown) != 1:
+        return header
+    k = unknown[0]
+    if k + 1 < len(header):
+        return header[:k] + [header[k] + header[k + 1]] + header[k + 2:]
+    return header[:k - 1] + [header[k - 1] + header[k]]
 
 
 def column_kind(name: str) -> str | None:

@@ -268,6 +268,24 @@ def test_a_page_that_stops_inside_the_clause_of_its_last_item(ending):
     assert [m.path for m in record.measures] == ["一/1"]
 
 
+def test_a_byline_after_a_complete_last_item_is_no_cut():
+    text = ("记者从省政府获悉,重点工作分工如下。\n\n1、推进项目建设。(省发改委负责)\n\n"
+            "2、抓好粮食生产,全年粮食播种面积4000万亩。(省农业厅等负责)\n\n详见某某网\n\n都市报记者王某\n")
+    record = extract_text(text)
+    assert record.truncated is False
+    assert [m.path for m in record.measures] == ["1", "2"]
+    # a page that stops inside a sentence is still cut, byline or not
+    cut = extract_text(text.replace("全年粮食播种面积4000万亩。(省农业厅等负责)", "全年粮食播种面积"))
+    assert cut.truncated is True and [m.path for m in cut.measures] == ["1"]
+
+
+def test_a_page_that_stops_inside_the_marker_of_the_next_item():
+    text = "一、主要目标\n(一)地区生产总值增长6%。(牵头单位:市发改委)\n二、主要工作任务\n(一"
+    record = extract_text(text)
+    assert record.truncated is True
+    assert [m.path for m in record.measures] == ["一/(一)"]
+
+
 def test_owners_named_in_running_text_when_no_clause_names_them():
     text = ("一、任务\n1.建设物流园区。由杨志武副市长负责,市发改委牵头,相关部门配合,尽快完成规划。\n"
             "2.开展排查整治。由市监局牵头,在全市范围内开展行动。(责任单位:市市场监管局)\n")
@@ -281,6 +299,11 @@ def test_owners_named_in_running_text_when_no_clause_names_them():
     [
         ("(责任单位:海东市、兰州市、临夏州发展改革部门)", ["海东市发展改革部门", "兰州市发展改革部门", "临夏州发展改革部门"], []),
         ("(责任单位:有关设区市、省有关部门和单位)", ["有关设区市", "省有关部门", "省有关单位"], []),
+        # zones named bare before another zone's bodies share them all (SCHEMA.md)
+        ("(责任单位:综合保税区、经开区党工委和管委会)",
+         ["综合保税区党工委", "综合保税区管委会", "经开区党工委", "经开区管委会"], []),
+        ("(市水利局牵头,甲县、乙县、丙县人民政府配合)",
+         ["市水利局", "甲县人民政府", "乙县人民政府", "丙县人民政府"], ["市水利局"]),
         ("(责任单位:市发改委、市卫生健康委(除标注“分别牵头”外,列第一位为牵头或汇总单位,下同))",
          ["市发改委", "市卫生健康委"], ["市发改委"]),
     ],

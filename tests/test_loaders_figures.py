@@ -22,6 +22,19 @@ def figures(sentence: str) -> list[tuple]:
     ("sentence", "expected"),
     [
         ("项目比例原则上不低于80%。", [(">=", 80, "%")]),
+        # counts of seats, devices and sites; a rank (前10位) is no count
+        ("新增学位3800位,安装高音喇叭752只,改造操场13处。", [("=", 3800, "位"), ("=", 752, "只"), ("=", 13, "处")]),
+        ("对绩效评价前10位的项目给予奖补。", []),
+        # a bracket qualifying the figure before it is no figure of its own
+        ("辖区内5亩以下(不含5亩)的用地手续当日办结。", [("<=", 5, "亩")]),
+        # a comparator word governs its own phrase, not the next member of a 、 list
+        ("投资增速高于经济增速、3个结构性指标均增长8%以上。", [(">=", 8, "%")]),
+        ("税额标准下调至2—6元/平方米。", [("range", 2, 6, "元/平方米")]),
+        # a cluster's size class is no target of the item
+        ("形成一批超50亿元的特色产业集群。", []),
+        # a sentence set in the future holds targets, cumulative or average ones too
+        ("到2028年,平均经营周期达到6年,累计新增“个转企”3万户。", [("=", 6, "年"), ("=", 30000, "户")]),
+        ("2023年以来累计新增个转企3万户。", []),
         ("给予最高200万元资助。", [("<=", 2000000, "元")]),
         ("新增民营企业10万家。", [("=", 100000, "家")]),
         ("总数达到1.85万家。", [("=", 18500, "家")]),

@@ -85,6 +85,33 @@ def test_a_page_flattened_onto_a_few_lines_among_page_furniture():
     _offsets_cut_their_quotes(r, text)
 
 
+def test_a_flattened_page_cut_before_its_first_items_starts_after_an_owner_clause():
+    """A page that starts mid-list on one line: the close of a responsibility clause ends an item as
+    a line break would, so (三) right after it is an item even though nothing before it was (一)."""
+    text = ("某县促进中小企业发展行动方案 培育一批创新型企业,,力争新增规上企业20家。(责任单位:县工信局,、县科技局)"
+            "(三)建设特色园区。对集聚5家以上企业的园区给予支持。(责任单位:县发改局、各乡镇)"
+            "(四)强化金融支持。引导银行加大信贷投放。(牵头单位:县金融办;责任单位:县财政局)")
+    r = extract_text(text)
+    got = {m.path: m for m in r.measures}
+    assert set(got) == {"(三)", "(四)"}
+    assert got["(三)"].agencies == ["县发改局", "各乡镇"]
+    assert got["(四)"].lead == ["县金融办"]
+    _offsets_cut_their_quotes(r, text)
+    # a number after a bracket that names no owner is not taken for an item
+    plain = text.replace("(责任单位:县工信局,、县科技局)", "(含小微企业)")
+    assert "(三)" not in {m.path for m in extract_text(plain).measures}
+
+
+def test_numbers_printed_in_kangxi_radicals_give_unified_paths():
+    text = ("某市扶持制造业发展若干政策\n⼀、适⽤范围\n1.本政策适⽤于本市注册纳税的制造业企业。\n"
+            "⼆、扶持政策\n(⼀)⽀持技术改造。\n1.对技术改造项⽬给予设备投资额10%奖补。(责任单位:市经信局)\n")
+    r = extract_text(text)
+    assert [m.path for m in r.measures] == ["一/1", "二/(一)/1"]
+    assert r.measures[1].title_start < r.measures[1].title_end
+    assert "⽬" in text[r.measures[1].start:r.measures[1].end]  # the text itself stays as printed
+    _offsets_cut_their_quotes(r, text)
+
+
 def test_a_long_cell_listing_practices_is_not_a_flattened_page():
     cells = "\n".join(f"{i}\n某市:探索新模式。1.坚持试点先行。做法{i}很多,效果良好。2.建立长效机制。" + "具体内容" * 80
                       for i in range(1, 8))

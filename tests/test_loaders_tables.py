@@ -236,3 +236,59 @@ def test_tables_leave_no_owner_unattached(layout):
     r = extract_text(layout)
     assert r.coverage.measures == r.coverage.owned == len(r.measures)
     assert not [q for q in r.quality if q.kind.value in ("owners_unattached", "structure_unrecognised")]
+
+
+# ---------------------------------------------------------------------------- progress columns
+PROGRESS_TABLE = TITLE + (
+    "序号\n\n工作内容\n\n目前进度\n\n牵头单位\n\n备注\n\n"
+    "1\n\n新建幼儿园3所,新增学位900个。\n\n75%(主体完工)\n\n县教育局\n\n县级实事\n\n"
+    "2\n\n改造供水管网40公里。\n\n60%\n\n县水利局\n\n县级实事\n\n"
+)
+
+
+def test_a_progress_column_holds_no_figures_of_the_row():
+    got = _by_path(extract_text(PROGRESS_TABLE))
+    assert [(f.value, f.unit) for f in got["1"].figures] == [(3, "所"), (900, "个")]
+    assert [(f.value, f.unit) for f in got["2"].figures] == [(40, "公里")]
+    assert got["2"].agencies == ["县水利局"]
+
+
+def test_a_header_wrapped_at_a_qualifier_lines_up_with_its_rows():
+    # 三季度 / 完成情况 is one column: the rows hold one cell fewer than the header's lines
+    text = TITLE + (
+        "序号\n\n重点工作\n\n责任\n\n领导\n\n责任\n\n科室\n\n年度目标\n\n三季度\n\n完成情况\n\n"
+        "1\n\n农村公路提升\n\n孙立\n\n交通办\n\n完成道路硬化12公里。\n\n已完成投资2000万元的80%。\n\n"
+        "2\n\n集镇污水管网\n\n钱江\n\n城建办\n\n新建管网5公里。\n\n完成进度达45%。\n\n"
+    )
+    got = _by_path(extract_text(text))
+    assert [(f.value, f.unit) for f in got["1"].figures] == [(12, "公里")]
+    assert [(f.value, f.unit) for f in got["2"].figures] == [(5, "公里")]
+    assert got["2"].agencies == ["城建办"]
+
+
+def test_numbered_cells_of_a_bar_table_keep_their_columns():
+    """Rows numbered inside their task cell (类别 | 1.… | 目标 | …): the achievement columns are no figures."""
+    text = (
+        "2023年民生实事推进情况\n"
+        "类别 | 实事名称 | 年度任务目标 | 责任单位 | 分管领导 | 1-6月完成情况 | 取得成效 |\n"
+        "一、教育 | 1.新建学校 | 新建中小学4所。 | 市教育局 | 王强 | 完成主体工程60%。 | 新增学位3000个。 |\n"
+        "2.改造操场 | 改造农村学校操场15处。 | 市教育局 | 王强 | 完成9处。 | 惠及学生5000人。 |\n"
+    )
+    got = _by_path(extract_text(text))
+    assert [(f.value, f.unit) for f in got["一/1"].figures] == [(4, "所")]
+    assert [(f.value, f.unit) for f in got["一/2"].figures] == [(15, "处")]
+
+
+def test_a_table_whose_last_row_is_cut_by_the_page_end():
+    text = TITLE + (
+        "序号 类别 主要任务 牵头单位 责任单位\n"
+        "1 节水 推进农业节水,新增高效节水灌溉面积2万亩。 市水利局 各县人民政府,经开区、高新区管委会\n"
+        "2 节水 抓好工业节水。推进重点行业节水改造。 市工信局 各县人民政府,经开区、高\n"
+    )
+    r = extract_text(text)
+    assert r.truncated is True
+    assert [m.path for m in r.measures] == ["1"]
+    assert r.measures[0].agencies == ["市水利局", "各县人民政府", "经开区管委会", "高新区管委会"]
+    # a last row that ends in a whole collective (各市、县) is complete
+    whole = extract_text(text.replace("各县人民政府,经开区、高\n", "各市、县\n"))
+    assert whole.truncated is False and [m.path for m in whole.measures] == ["1", "2"]
