@@ -7,6 +7,7 @@ from flask import Blueprint, Response, render_template, request
 
 from . import canned
 from .responses import Validators, link
+from .routes_linked import TERMS
 from .state import current
 
 bp = Blueprint("ui", __name__)
@@ -20,7 +21,7 @@ def home():
     v = Validators.of("home")
     if v.fresh():
         return v.not_modified()
-    return v.apply(Response(render_template("home.html", stats=ep.stats(), cfg=ep.cfg)))
+    return v.apply(Response(render_template("home.html", stats=ep.stats(), cfg=ep.cfg, class_label=TERMS.both)))
 
 
 @bp.route("/query")
