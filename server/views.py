@@ -52,8 +52,12 @@ def best(labels: list[tuple[str, str | None]]) -> str | None:
     return min(labels, key=lambda x: (label_rank(x[1]), x[0]))[0] if labels else None
 
 
-def labels_of(ep, iris: list[str] | set[str], props: str = "rdfs:label") -> dict[str, str]:
-    """The best label of each IRI (one VALUES query per few hundred)."""
+NAMING = "rdfs:label|skos:prefLabel|eli:title|pkg:fileName"
+
+
+def labels_of(ep, iris: list[str] | set[str], props: str = NAMING) -> dict[str, str]:
+    """The best label of each IRI (one VALUES query per few hundred): its rdfs:label, else another name
+    (a SKOS label, an expression's title, a file's name)."""
     found: dict[str, list[tuple[str, str | None]]] = {}
     todo = sorted(set(iris))
     for i in range(0, len(todo), LABEL_CHUNK):
@@ -62,6 +66,19 @@ def labels_of(ep, iris: list[str] | set[str], props: str = "rdfs:label") -> dict
                 GRAPH ?g {{ ?x {props} ?l }} }}"""):
             found.setdefault(r["x"]["value"], []).append((r["l"]["value"], r["l"].get("xml:lang")))
     return {k: best(ls) for k, ls in found.items()}
+
+
+def readable_labels(ep, iris: set[str]) -> dict[str, str]:
+    """labels_of, and for works without a title the readable stand-in of `document_titles`."""
+    if not iris:
+        return {}
+    labels = labels_of(ep, iris)
+    rest = sorted(iris - set(labels))
+    if rest:
+        works = [v(r, "x") for r in ep.raw(f"""{PFX}SELECT DISTINCT ?x WHERE {{ VALUES ?x {{ {" ".join(iri(x) for x in rest)} }}
+            GRAPH ?g {{ ?x a pkg:PolicyDocument }} }}""")]
+        labels.update(document_titles(ep, works))
+    return labels
 
 
 def types_of(ep, x: str) -> set[str]:
@@ -87,7 +104,10 @@ class Node:
         return [(o["value"], o.get("xml:lang")) for o in self.props.get(p, [])]
 
     def label(self) -> str | None:
-        return best(self.labels())
+        for p in (RDFS_LABEL, P["skos"] + "prefLabel", P["eli"] + "title", PKG + "fileName"):
+            if self.props.get(p):
+                return best(self.labels(p))
+        return None
 
 
 def node(ep, x: str, limit: int = 2000) -> Node:
@@ -100,7 +120,7 @@ def node(ep, x: str, limit: int = 2000) -> Node:
 def statements(ep, n: Node, terms: Terms) -> list[dict]:
     """The raw statements of a node for its page: predicate, object and the object's label."""
     objs = {o["value"] for p, os in n.props.items() if p != RDF_TYPE for o in os if o["type"] == "uri"}
-    labels = labels_of(ep, objs) if objs else {}
+    labels = readable_labels(ep, objs)
     out = []
     for p, os in sorted(n.props.items()):
         for o in sorted(os, key=lambda o: o["value"]):
@@ -118,7 +138,7 @@ def incoming(ep, x: str, limit: int = 200) -> tuple[list[dict], bool]:
     rows = ep.raw(f"SELECT DISTINCT ?s ?p WHERE {{ GRAPH ?g {{ ?s ?p {iri(x)} }} }} LIMIT {limit + 1}")
     more = len(rows) > limit
     rows = rows[:limit]
-    labels = labels_of(ep, {r["s"]["value"] for r in rows if r["s"]["type"] == "uri"})
+    labels = readable_labels(ep, {r["s"]["value"] for r in rows if r["s"]["type"] == "uri"})
     return [{"s": r["s"], "p": r["p"]["value"], "label": labels.get(r["s"]["value"])} for r in rows], more
 
 
@@ -391,16 +411,25 @@ def jurisdiction_page(ep, x: str, n: Node) -> dict:
 def source_text(ep, file_iri: str, focus: tuple[int, int] | None = None) -> dict | None:
     """A source file's text as the store holds it (the union of its quoted spans, gaps marked), with
     each measure's span highlighted and anchored by its offsets, and `focus` (a selector) marked."""
-    rows = ep.raw(f"""{PFX}SELECT DISTINCT ?start ?end ?exact WHERE {{ GRAPH ?g {{
+    held = ep.cached("source-text|" + file_iri, lambda: _quoted_text(ep, file_iri))
+    if held is None:
+        return None
+    chars, marks = held
+    if focus:
+        marks = [*marks, (focus[0], focus[1], "focus", None, "the quote this link points at")]
+    return {"segments": _segments(chars, marks), "quoted": len(chars)}
+
+
+def _quoted_text(ep, file_iri: str) -> tuple[dict[int, str], list[tuple]] | None:
+    rows = ep.raw(f"""{PFX}SELECT DISTINCT ?start ?exact WHERE {{ GRAPH ?g {{
         ?sel oa:hasSource {iri(file_iri)} ; oa:hasSelector ?pos, ?q .
-        ?pos oa:start ?start ; oa:end ?end . ?q oa:exact ?exact }} }}""")
+        ?pos oa:start ?start . ?q oa:exact ?exact }} }}""")
     if not rows:
         return None
-    spans = sorted({(int(v(r, "start")), int(v(r, "end")), v(r, "exact")) for r in rows})
     chars: dict[int, str] = {}
-    for s, _e, text in spans:
-        for i, c in enumerate(text):
-            chars.setdefault(s + i, c)
+    for r in rows:
+        for i, c in enumerate(v(r, "exact"), start=int(v(r, "start"))):
+            chars.setdefault(i, c)
     mrows = ep.raw(f"""{PFX}SELECT DISTINCT ?m ?sel WHERE {{ GRAPH ?g {{ ?sel oa:hasSource {iri(file_iri)} .
         ?m prov:wasDerivedFrom ?sel ; a pkg:Measure }} }}""")
     labels = labels_of(ep, {v(r, "m") for r in mrows})
@@ -409,9 +438,7 @@ def source_text(ep, file_iri: str, focus: tuple[int, int] | None = None) -> dict
         span = selector_span(v(r, "sel"))
         if span:
             marks.append((span[1], span[2], "measure", v(r, "m"), labels.get(v(r, "m"), "")))
-    if focus:
-        marks.append((focus[0], focus[1], "focus", None, "the quote this link points at"))
-    return {"segments": _segments(chars, marks), "quoted": len(chars), "spans": len(spans)}
+    return chars, marks
 
 
 def _segments(chars: dict[int, str], marks: list[tuple]) -> list[dict]:
