@@ -137,15 +137,15 @@ def test_measure_pages_show_every_figure_once_readably(browser, corpus_server):
 def test_browse_lists_reachable_from_home(browser, corpus_server):
     page = browser.new_page()
     page.goto(corpus_server.url + "/")
-    page.click("[data-stat=documents] a")
+    page.click("a[data-stat=documents]")
     assert page.url.endswith("/documents")
     assert page.locator("li.doc-card").count() == int(_store_rows(corpus_server.store, """SELECT (COUNT(DISTINCT ?d) AS ?n)
         WHERE { GRAPH ?g { ?d a pkg:PolicyDocument FILTER NOT EXISTS { ?d eli:is_part_of ?up } } }""")[0]["n"])
     page.go_back()
-    page.click("[data-stat=agencies] a")
+    page.click("a[data-stat=agencies]")
     assert page.url.endswith("/agencies") and page.locator("table.agencies tr").count() > 20
     page.go_back()
-    page.click("[data-stat=jurisdictions] a")
+    page.click("a[data-stat=jurisdictions]")
     assert page.url.endswith("/jurisdictions") and "无锡市" in page.locator("table.jurisdictions").inner_text()
     page.click("text=无锡市")
     assert page.locator("h1").inner_text().strip() == "无锡市"
