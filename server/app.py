@@ -7,6 +7,7 @@
     routes_data      /dump, /void, /healthz       the dataset as a whole (and the service description)
     routes_validate  /validate                    the SHACL report of the store
     routes_ui        /, /query                    home page and the YASGUI query page
+    routes_browse    /documents, /agencies, …     lists to browse without SPARQL
 
 A route module needs only `state.current()` and `responses`; `create_app(cfg, blueprints=[...])`
 serves any subset of them (the tests exercise each alone).
@@ -24,6 +25,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import (
     analysis_view,
+    routes_browse,
     routes_canned,
     routes_data,
     routes_linked,
@@ -42,9 +44,11 @@ log = logging.getLogger("policykg.server")
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 BLUEPRINTS: tuple[Blueprint, ...] = (routes_sparql.bp, routes_linked.bp, routes_canned.bp, routes_search.bp,
-                                     routes_data.bp, routes_validate.bp, routes_ui.bp, analysis_view.bp)
+                                     routes_data.bp, routes_validate.bp, routes_ui.bp, analysis_view.bp,
+                                     routes_browse.bp)
 # the navigation bar: (endpoint, label, query string); an entry whose blueprint is absent is left out
-NAV = (("ui.query_page", "Query", ""), ("canned.index", "Canned queries", ""), ("search.search", "Search", ""),
+NAV = (("browse.documents", "Documents", ""), ("browse.agencies", "Agencies", ""),
+       ("ui.query_page", "Query", ""), ("canned.index", "Canned queries", ""), ("search.search", "Search", ""),
        ("linked.ontology", "Ontology", ""), ("linked.shapes", "Shapes", ""), ("validate.report", "Validate", ""),
        ("analysis.page", "Analysis", ""), ("data.void", "VoID", ""), ("data.dump", "Dump", "?format=nquads"))
 

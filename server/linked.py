@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from policykg.graph.namespaces import PKG_IRI, PREFIXES
 
+from . import views
+from .terms import Terms
+
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
 SKOS = PREFIXES["skos"]
 RDF_TYPE = PREFIXES["rdf"] + "type"
+PKG = PKG_IRI
+OA = PREFIXES["oa"]
 
 
 def _iri(iri: str) -> str:
@@ -16,112 +21,59 @@ def _iri(iri: str) -> str:
     return f"<{iri}>"
 
 
-def construct_query(iri: str) -> str:
-    """The resource's description: its triples, those of its blank nodes (two levels, e.g. a
-    provenance selector), the triples pointing at it, and the labels of everything mentioned."""
+def construct_query(iri: str, limit: int = 5000) -> str:
+    """The resource's description, each triple once whichever document graphs hold it: its own triples,
+    those of its blank nodes, the triples pointing at it (bounded), and the labels of the resources it
+    links to (not of its classes: a type's label is the ontology's, not the resource's)."""
     s = _iri(iri)
-    return f"""CONSTRUCT {{ {s} ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 . ?in ?pin {s} . ?o <{RDFS_LABEL}> ?ol . ?in <{RDFS_LABEL}> ?il . }}
+    return f"""CONSTRUCT {{ {s} ?p ?o . ?b ?bp ?bo . ?in ?pin {s} . ?x <{RDFS_LABEL}> ?xl . }}
 WHERE {{
-  {{ {s} ?p ?o . OPTIONAL {{ ?o <{RDFS_LABEL}> ?ol }}
-     OPTIONAL {{ FILTER(isBlank(?o)) ?o ?p2 ?o2 OPTIONAL {{ FILTER(isBlank(?o2)) ?o2 ?p3 ?o3 }} }} }}
-  UNION
-  {{ ?in ?pin {s} . OPTIONAL {{ ?in <{RDFS_LABEL}> ?il }} }}
+  {{ SELECT DISTINCT ?p ?o WHERE {{ GRAPH ?g {{ {s} ?p ?o }} }} LIMIT {limit} }}
+  UNION {{ SELECT DISTINCT ?b ?bp ?bo WHERE {{ GRAPH ?g {{ {s} ?p0 ?b . FILTER(isBlank(?b)) ?b ?bp ?bo }} }} LIMIT {limit} }}
+  UNION {{ SELECT DISTINCT ?in ?pin WHERE {{ GRAPH ?g {{ ?in ?pin {s} }} }} LIMIT {limit} }}
+  UNION {{ SELECT DISTINCT ?x ?xl WHERE {{
+      {{ SELECT DISTINCT ?x WHERE {{ GRAPH ?g {{ {s} ?p1 ?x FILTER(isIRI(?x) && ?p1 != <{RDF_TYPE}>) }} }} LIMIT {limit} }}
+      GRAPH ?g2 {{ ?x <{RDFS_LABEL}> ?xl }} }} }}
 }}"""
 
 
-def _v(row: dict, key: str):
-    t = row.get(key)
-    return t["value"] if t else None
-
-
-def _lang(row: dict, key: str):
-    t = row.get(key)
-    return (t or {}).get("xml:lang")
-
-
-def describe_for_html(ep, iri: str) -> dict | None:
-    """Everything the HTML page shows, from a few SELECTs in a worker. None when unknown."""
-    s = _iri(iri)
-    pkg = PKG_IRI
-    out_rows = ep.raw(f"""SELECT ?p ?o ?olabel WHERE {{ {s} ?p ?o .
-        OPTIONAL {{ ?o <{RDFS_LABEL}> ?olabel }} }} LIMIT 2000""")
-    in_rows = ep.raw(f"""SELECT ?s ?p ?slabel ?stype WHERE {{ ?s ?p {s} .
-        OPTIONAL {{ ?s <{RDFS_LABEL}> ?slabel }} OPTIONAL {{ ?s a ?stype }} }} LIMIT 500""")
-    if not out_rows and not in_rows:
+def describe_for_html(ep, iri: str, terms: Terms, page: int = 1) -> dict | None:
+    """Everything the HTML page of a resource shows; None when nothing is known about it. Measures,
+    plans, agencies, jurisdictions, source files and quote selectors get their own views; any other
+    resource its distinct statements and who links to it."""
+    _iri(iri)
+    n = views.node(ep, iri)
+    ins, more = views.incoming(ep, iri)
+    span = views.selector_span(iri)
+    if not n.props and not ins:
         return None
-    page: dict = {"iri": iri, "labels": [], "types": [], "props": [], "incoming": [], "owners": [],
-                  "figures": [], "quotes": [], "document": [], "altlabels": []}
-    neighbours: dict[str, dict] = {}
-    for r in out_rows:
-        p, o = r["p"]["value"], r["o"]
-        if p == RDFS_LABEL:
-            lab = {"value": o["value"], "lang": o.get("xml:lang")}
-            if lab not in page["labels"]:
-                page["labels"].append(lab)
-            continue
-        if p == SKOS + "altLabel":
-            lab = {"value": o["value"], "lang": o.get("xml:lang")}
-            if lab not in page["altlabels"]:
-                page["altlabels"].append(lab)
-        if p == RDF_TYPE:
-            if o["value"] not in page["types"]:
-                page["types"].append(o["value"])
-            continue
-        key = (p, o["type"], o["value"])
-        if key in neighbours:
-            if _v(r, "olabel"):
-                neighbours[key]["labels"].add(_v(r, "olabel"))
-            continue
-        neighbours[key] = {"p": p, "o": o, "labels": {_v(r, "olabel")} - {None}}
-    page["props"] = sorted(({"p": n["p"], "o": n["o"], "label": " / ".join(sorted(n["labels"]))}
-                            for n in neighbours.values()), key=lambda d: (d["p"], d["o"]["value"]))
-    seen = set()
-    for r in in_rows:
-        k = (r["s"]["value"], r["p"]["value"])
-        if k in seen:
-            continue
-        seen.add(k)
-        page["incoming"].append({"s": r["s"], "p": r["p"]["value"], "label": _v(r, "slabel"),
-                                 "type": _v(r, "stype")})
-    # owners (obligations on this measure) and what an agency owns
-    page["owners"] = ep.raw(f"""PREFIX pkg: <{pkg}>
-        SELECT ?ob ?agency (SAMPLE(?al) AS ?agencyLabel) ?role ?modality WHERE {{
-          ?ob pkg:measure {s} ; pkg:agency ?agency .
-          OPTIONAL {{ ?ob pkg:role ?role }} OPTIONAL {{ ?ob pkg:modality ?modality }}
-          OPTIONAL {{ ?agency <{RDFS_LABEL}> ?al }}
-        }} GROUP BY ?ob ?agency ?role ?modality ORDER BY ?role ?agencyLabel LIMIT 500""")
-    page["owned"] = ep.raw(f"""PREFIX pkg: <{pkg}>
-        SELECT ?measure (SAMPLE(?ml) AS ?measureLabel) ?role WHERE {{
-          ?ob pkg:agency {s} ; pkg:measure ?measure . OPTIONAL {{ ?ob pkg:role ?role }}
-          OPTIONAL {{ ?measure <{RDFS_LABEL}> ?ml }}
-        }} GROUP BY ?measure ?role ORDER BY ?measureLabel LIMIT 1000""")
-    page["figures"] = ep.raw(f"""PREFIX pkg: <{pkg}>
-        SELECT ?f ?value ?min ?max ?unit ?comparator ?role ?flabel WHERE {{
-          {s} pkg:hasFigure ?f .
-          OPTIONAL {{ ?f pkg:value ?value }} OPTIONAL {{ ?f pkg:minValue ?min }} OPTIONAL {{ ?f pkg:maxValue ?max }}
-          OPTIONAL {{ ?f pkg:unit ?unit }} OPTIONAL {{ ?f pkg:comparator ?comparator }}
-          OPTIONAL {{ ?f pkg:role ?role }} OPTIONAL {{ ?f <{RDFS_LABEL}> ?flabel }}
-        }} LIMIT 200""")
-    page["quotes"] = ep.raw(f"""PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX oa: <http://www.w3.org/ns/oa#>
-        SELECT DISTINCT ?exact ?start ?end ?source ?sourceLabel WHERE {{
-          {s} prov:wasDerivedFrom ?sr .
-          OPTIONAL {{ ?sr oa:hasSelector ?q . ?q a oa:TextQuoteSelector ; oa:exact ?exact }}
-          OPTIONAL {{ ?sr oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }}
-          OPTIONAL {{ ?sr oa:hasSource ?source . OPTIONAL {{ ?source <{RDFS_LABEL}>|<http://purl.org/dc/terms/title> ?sourceLabel }} }}
-        }} LIMIT 50""")
-    page["document"] = ep.raw(f"""PREFIX eli: <http://data.europa.eu/eli/ontology#>
-        SELECT DISTINCT ?doc (SAMPLE(?dl) AS ?docLabel) WHERE {{
-          {s} eli:is_part_of+ ?doc . OPTIONAL {{ ?doc <{RDFS_LABEL}>|eli:title ?dl }}
-        }} GROUP BY ?doc LIMIT 20""")
-    page["label"] = _pick_label(page["labels"]) or iri.rsplit("/", 1)[-1]
-    return page
+    types = set(n.values(RDF_TYPE))
+    if PKG + "Measure" in types:
+        out = views.measure_page(ep, iri, n, terms)
+    elif PKG + "PolicyDocument" in types:
+        out = views.plan_page(ep, iri, n, terms)
+    elif types & {PKG + "Agency", PKG + "CollectiveAgent"}:
+        out = views.agency_page(ep, iri, n, terms, page=page)
+        n.props.pop(PKG + "owns", None)  # listed by plan above, not as thousands of raw rows
+        ins = [i for i in ins if i["p"] not in (PKG + "agency", PKG + "responsibleAgency", PKG + "leadAgency")]
+    elif PKG + "Jurisdiction" in types:
+        out = views.jurisdiction_page(ep, iri, n)
+        ins, more = [], False  # the jurisdiction page links to its lists instead
+    elif PKG + "SourceFile" in types:
+        out = {"kind": "file", "text": views.source_text(ep, iri), "name": n.first(PKG + "fileName")}
+        ins, more = [], False
+    elif span and OA + "SpecificResource" in types:
+        out = {"kind": "selector", "file": span[0], "start": span[1], "end": span[2],
+               "text": views.source_text(ep, span[0], focus=(span[1], span[2])),
+               "file_name": views.node(ep, span[0]).first(PKG + "fileName")}
+    else:
+        out = {"kind": "resource"}
+    out.setdefault("label", n.label() or _tail(iri))
+    out.update({"iri": iri, "types": [{"iri": t, "label": terms.both(t)} for t in sorted(types)],
+                "labels": n.labels(), "statements": views.statements(ep, n, terms),
+                "incoming": ins, "more_incoming": more})
+    return out
 
 
-def _pick_label(labels: list[dict]) -> str | None:
-    if not labels:
-        return None
-    for pref in ("zh-hans", "zh-cn", "zh", None, "zh-hant"):
-        for lab in labels:
-            if (lab.get("lang") or None) == pref or ((lab.get("lang") or "").lower() == pref):
-                return lab["value"]
-    return labels[0]["value"]
+def _tail(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1]

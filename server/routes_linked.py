@@ -13,6 +13,7 @@ from . import linked
 from .negotiation import negotiate, not_acceptable_message
 from .responses import Validators, plain_error, rdf_document
 from .state import current
+from .terms import Terms
 
 bp = Blueprint("linked", __name__)
 
@@ -35,6 +36,14 @@ def resource_dir(package: str, fallback: str) -> Path:
 
 ONTOLOGY_DIR = resource_dir("policykg.ontology", "ontology")
 SHAPES_DIR = resource_dir("policykg.shapes", "shapes")
+TERMS = Terms(ONTOLOGY_DIR)
+
+
+def _page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page") or 1))
+    except ValueError:
+        return 1
 
 
 @bp.route("/id/<path:rest>")
@@ -47,7 +56,7 @@ def resource(rest: str):
     chosen = negotiate(request, kinds)
     if chosen is None:
         return plain_error(406, not_acceptable_message(kinds, request.args.get("format")))
-    v = Validators.of(f"id|{iri}|{chosen.name}")
+    v = Validators.of(f"id|{iri}|{chosen.name}|{_page_number()}")
     if v.fresh():
         return v.not_modified()
     if iri in ep.graph_names():
@@ -65,7 +74,7 @@ def _description(iri: str, rest: str, fmt: str) -> Response:
     """A resource's page (HTML) or its RDF description; 404 when nothing is known about it."""
     ep = current()
     if fmt == "html":
-        page = linked.describe_for_html(ep, iri)
+        page = linked.describe_for_html(ep, iri, TERMS, page=_page_number())
         if page is None:
             return Response(render_template("notfound.html", iri=iri), status=404)
         return Response(render_template("resource.html", r=page, iri=iri, rest=rest))

@@ -8,6 +8,7 @@ from policykg.graph.namespaces import PKG_IRI
 
 from . import canned
 from .responses import Validators, link, local_path
+from .routes_linked import TERMS
 from .state import current
 
 bp = Blueprint("ui", __name__)
@@ -21,7 +22,7 @@ def home():
     v = Validators.of("home")
     if v.fresh():
         return v.not_modified()
-    return v.apply(Response(render_template("home.html", stats=ep.stats(), cfg=ep.cfg)))
+    return v.apply(Response(render_template("home.html", stats=ep.stats(), cfg=ep.cfg, class_label=TERMS.both)))
 
 
 @bp.route("/query")

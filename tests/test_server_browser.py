@@ -205,3 +205,139 @@ def test_pages_fit_a_phone(browser, corpus_server, path):
         page.wait_for_function("window.policykgYasgui !== undefined", timeout=20000)
     assert _page_width(page) <= 420, f"{path} is {_page_width(page)} px wide at 420 px"
     page.close()
+
+
+# =====================================================================================
+# pages an analyst reads (issue 16, pages part): measure cards, browse lists, 420 px, crawl, screenshots
+# =====================================================================================
+
+PKG = "https://w3id.org/policykg/ontology#"
+COMPARATOR_SIGNS = set("≤≥=~<>")
+
+
+def _store_rows(store: str, query: str) -> list[dict]:
+    import pyoxigraph as ox
+
+    s = ox.Store.read_only(store)
+    try:
+        res = s.query(f"PREFIX pkg: <{PKG}> PREFIX eli: <http://data.europa.eu/eli/ontology#> " + query,
+                      use_default_graph_as_union=True)
+        return [{v.value: row[v].value for v in res.variables} for row in res]
+    finally:
+        del s
+
+
+def test_measure_pages_show_every_figure_once_readably(browser, corpus_server):
+    figures: dict[str, set[str]] = {}
+    for r in _store_rows(corpus_server.store, "SELECT DISTINCT ?m ?f WHERE { GRAPH ?g { ?m pkg:hasFigure ?f } }"):
+        figures.setdefault(r["m"], set()).add(r["f"])
+    assert len(figures) >= 30
+    page = browser.new_page()
+    for m, expected in sorted(figures.items()):
+        page.goto(corpus_server.url + "/id/" + m[len(BASE):])
+        rows = page.locator("table.figures tr.figure")
+        shown = [rows.nth(i).get_attribute("data-figure") for i in range(rows.count())]
+        assert len(shown) == len(set(shown)), f"duplicate figure rows on {m}"
+        assert set(shown) == expected, m
+        signs = page.locator("table.figures td.cmp").all_inner_texts()
+        assert all(s.strip() in COMPARATOR_SIGNS for s in signs), (m, signs)
+        table = page.locator("table.figures").inner_text()
+        assert "http" not in table and "odrl" not in table and "pkg:" not in table, m
+    page.close()
+
+
+def test_browse_lists_reachable_from_home(browser, corpus_server):
+    page = browser.new_page()
+    page.goto(corpus_server.url + "/")
+    page.click("a[data-stat=documents]")
+    assert page.url.endswith("/documents")
+    assert page.locator("li.doc-card").count() == int(_store_rows(corpus_server.store, """SELECT (COUNT(DISTINCT ?d) AS ?n)
+        WHERE { GRAPH ?g { ?d a pkg:PolicyDocument FILTER NOT EXISTS { ?d eli:is_part_of ?up } } }""")[0]["n"])
+    page.go_back()
+    page.click("a[data-stat=agencies]")
+    assert page.url.endswith("/agencies") and page.locator("table.agencies tr").count() > 20
+    page.go_back()
+    page.click("a[data-stat=jurisdictions]")
+    assert page.url.endswith("/jurisdictions") and "无锡市" in page.locator("table.jurisdictions").inner_text()
+    page.click("text=无锡市")
+    assert page.locator("h1").inner_text().strip() == "无锡市"
+    page.close()
+
+
+def _main_pages(store: str) -> dict[str, str]:
+    """home, a measure with figures, its plan, an agency with duties, a source quote, the lists."""
+    m = _store_rows(store, """SELECT ?m ?plan WHERE { GRAPH ?g { ?m pkg:hasFigure ?f ; eli:is_part_of ?plan } }
+        ORDER BY ?m LIMIT 1""")[0]
+    a = _store_rows(store, """SELECT ?a (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?a ?ob WHERE { GRAPH ?g {
+        ?ob pkg:agency ?a . ?a a pkg:Agency } } } GROUP BY ?a ORDER BY DESC(?n) LIMIT 1""")[0]["a"]
+    sel = _store_rows(store, f"""PREFIX prov: <http://www.w3.org/ns/prov#> SELECT ?s WHERE {{ GRAPH ?g {{
+        <{m['m']}> prov:wasDerivedFrom ?s }} }} LIMIT 1""")[0]["s"]
+    local = {k: "/id/" + v[len(BASE):] for k, v in (("measure", m["m"]), ("plan", m["plan"]), ("agency", a),
+                                                      ("quote", sel))}
+    return {"home": "/", **local, "documents": "/documents", "agencies": "/agencies",
+            "jurisdictions": "/jurisdictions", "search": "/search?q=%E5%8F%91%E6%94%B9%E5%A7%94"}
+
+
+def test_pages_fit_420_px_and_screenshots(browser, corpus_server):
+    pages = _main_pages(corpus_server.store)
+    narrow = browser.new_page(viewport={"width": 420, "height": 900})
+    for name, path in pages.items():
+        narrow.goto(corpus_server.url + path)
+        width = narrow.evaluate("document.documentElement.scrollWidth")
+        assert width <= 420, f"{name} ({path}) is {width} px wide at 420 px"
+    narrow.close()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    wide = browser.new_page(viewport={"width": 1280, "height": 900})
+    for name in ("home", "measure", "plan", "agency"):
+        wide.goto(corpus_server.url + pages[name])
+        wide.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    wide.close()
+
+
+def test_crawl_from_home_finds_no_broken_link_and_no_raw_iri(browser, corpus_server):
+    """Every page reachable from the home page answers 200, and no link shows an IRI where its target has
+    a label (the target's heading is then its label, not the IRI's last segment)."""
+    import re
+    from urllib.parse import urljoin, urlsplit
+
+    import requests
+
+    skip = ("/sparql", "/dump", "/query", "/validate", "/static/", "/analysis", "/void", "/queries")
+    from concurrent.futures import ThreadPoolExecutor
+
+    seen: set[str] = {"/"}
+    frontier = ["/"]
+    broken, raw = [], []
+    headings: dict[str, str] = {}
+    session = requests.Session()
+
+    def fetch(path: str):
+        return path, session.get(corpus_server.url + path, headers={"Accept": "text/html"}, timeout=60)
+
+    with ThreadPoolExecutor(4) as pool:  # breadth first, a few requests at a time
+        while frontier:
+            found = []
+            for path, r in pool.map(fetch, frontier):
+                if r.status_code != 200:
+                    broken.append((path, r.status_code))
+                    continue
+                h1 = re.search(r"<h1>(.*?)</h1>", r.text, flags=re.S)
+                headings[path] = re.sub(r"<[^>]+>", "", h1.group(1)).strip() if h1 else ""
+                for href, text in re.findall(r'<a [^>]*href="([^"#]+)[^"]*"[^>]*>(.*?)</a>', r.text, flags=re.S):
+                    url = urlsplit(urljoin(corpus_server.url + path, href.replace("&amp;", "&")))
+                    if (url.netloc != urlsplit(corpus_server.url).netloc or url.path.startswith(skip)
+                            or "format=" in url.query):
+                        continue
+                    target = url.path + ("?" + url.query if url.query else "")
+                    text = re.sub(r"<[^>]+>", "", text).strip()
+                    if re.fullmatch(r"(https?://\S+|[a-z]+:[\w-]+)", text) and target.startswith("/id/"):
+                        raw.append((path, text, target))
+                    if target not in seen:
+                        seen.add(target)
+                        found.append(target)
+            frontier = found
+    assert len(seen) > 300, f"the crawl reached only {len(seen)} pages"
+    assert not broken, broken[:10]
+    labelled = [(p, t, x) for p, t, x in raw
+                if headings.get(x) and headings[x] != x.rstrip("/").rsplit("/", 1)[-1]]
+    assert not labelled, labelled[:10]
