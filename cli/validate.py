@@ -29,8 +29,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--output", "-o", metavar="FILE", help="write the report here (default: standard output)")
     p.add_argument("--inference", choices=["none", "rdfs", "owlrl"], default="none",
                    help="entailment applied to the data before validating")
-    p.add_argument("--engine", choices=["pyshacl", "turbo"], default="pyshacl",
-                   help="SHACL engine: pySHACL (the reference) or pyshacl-turbo (faster, same results)")
+    p.add_argument("--engine", choices=["turbo", "pyshacl"], default="turbo",
+                   help="SHACL engine: pyshacl-turbo (fast) or pySHACL (the reference; same report, ~10x slower)")
     p.set_defaults(run=run)
 
 
