@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 
-from policykg.cli.common import command, text_output
+from policykg.cli.common import ProgressBar, command, text_output
 from policykg.loaders.batch import RECORD_FORMATS, write_records
 
 
@@ -18,13 +19,29 @@ def add_parser(subparsers) -> None:
     p.add_argument("--format", choices=RECORD_FORMATS, default="jsonl",
                    help="jsonl: one record a line, streamed; json: one array")
     p.add_argument("--output", "-o", metavar="FILE", help="write here (default: standard output)")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (none is drawn anyway when stderr is not a terminal)")
     p.set_defaults(run=run)
 
 
+def _counted(files: list[str], bar: ProgressBar | None) -> Iterator[str]:
+    """The files, telling the bar as each one is taken."""
+    for i, f in enumerate(files):
+        if bar:
+            bar(i, len(files), f)
+        yield f
+    if bar:
+        bar(len(files), len(files), "")
+
+
 def run(args: argparse.Namespace) -> int:
+    bar = ProgressBar() if not args.no_progress and sys.stderr.isatty() else None
+
     def report(exc: Exception) -> None:
+        if bar:
+            bar.clear()
         print(f"policykg extract: error: {exc}", file=sys.stderr)
 
     with text_output(args.output) as out:
-        written = write_records(args.files, out, fmt=args.format, on_error=report)
+        written = write_records(_counted(args.files, bar), out, fmt=args.format, on_error=report)
     return 0 if written else 1
