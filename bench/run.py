@@ -390,6 +390,10 @@ def plot(figs: list[dict], out: Path) -> None:
         ax.plot(ns, ys, marker="o", label=label)
     ax.set(xscale="log", yscale="log", xlabel="documents", ylabel="seconds",
            title=f"policykg stages on {os.cpu_count()} cores")
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()
@@ -404,18 +408,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plot", type=Path, help="draw seconds per stage against size into this PNG")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP query figures")
+    parser.add_argument("--merge", type=Path, action="append", default=[],
+                        help="figures of earlier runs (--json files) to add to the growth summary and the plot")
     parser.add_argument("--validate-max", type=int, default=2000, help="validate only up to this many documents")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     work = args.work or Path(tempfile.mkdtemp(prefix="policykg-bench-"))
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, load average "
           f"{os.getloadavg()[0]:.1f} at start", flush=True)
-    figs = []
+    figs = [f for path in args.merge for f in json.loads(path.read_text(encoding="utf-8"))]
     try:
         for n in sizes:
             fig = run_size(n, work / f"n{n}", not args.no_http, args.validate_max)
             figs.append(fig)
             print("\n" + table(fig, not args.no_http, args.validate_max), flush=True)
+        figs.sort(key=lambda f: f["documents"])
         print("\n" + growth(figs))
         if args.json:
             args.json.write_text(json.dumps(figs, indent=1), encoding="utf-8")
