@@ -8,6 +8,7 @@ import os
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
@@ -145,16 +146,23 @@ class ProgressBar:
     """A one-line progress bar, redrawn in place (carriage return) and wiped when done; called as
     `progress(done, total, label)`, the signature `policykg.graph.load.load_paths` expects."""
 
-    def __init__(self, stream: TextIO = sys.stderr, width: int = 30):
-        self.stream = stream
+    def __init__(self, stream: TextIO | None = None, width: int = 30, steps: bool = False):
+        self.stream = stream if stream is not None else sys.stderr
         self.width = width
+        self.steps = steps  # count steps ("step 2/4"), not items
         self.drawn = False
+        self.started = time.monotonic()
 
     def __call__(self, done: int, total: int, label: str) -> None:
         total = max(total, 1)
         filled = int(self.width * done / total)
         bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\r[{bar}] {done}/{total} {label[:40]:<40}")
+        count = f"step {done + 1}/{total}" if self.steps and done < total else f"{done}/{total}"
+        elapsed = time.monotonic() - self.started
+        eta = ""
+        if not self.steps and 0 < done < total:
+            eta = f" ~{elapsed / done * (total - done):.0f} s left"
+        self.stream.write(f"\r[{bar}] {count} {label[-40:]:<40}{eta:<16}")
         self.stream.flush()
         self.drawn = True
         if done >= total:
@@ -162,6 +170,6 @@ class ProgressBar:
 
     def clear(self) -> None:
         if self.drawn:
-            self.stream.write("\r" + " " * (self.width + 60) + "\r")
+            self.stream.write("\r" + " " * (self.width + 80) + "\r")
             self.stream.flush()
             self.drawn = False

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
 
-from policykg.cli.common import add_max_bytes_option, command, text_output
+from policykg.cli.common import ProgressBar, add_max_bytes_option, command, text_output
 from policykg.loaders import printable_path
 from policykg.loaders.batch import RECORD_FORMATS, InternalError, write_records
 
@@ -26,11 +27,23 @@ def add_parser(subparsers) -> None:
                    help="write here, replacing the file only once all records are written "
                         "(default: standard output); never one of the input files")
     add_max_bytes_option(p)
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (none is drawn anyway when stderr is not a terminal)")
     p.set_defaults(run=run)
 
 
 class OutputIsInputError(ValueError):
     """`-o` names one of the files to read: writing it would destroy the input."""
+
+
+def _counted(files: list[str], bar: ProgressBar | None) -> Iterator[str]:
+    """The files, telling the bar as each one is taken."""
+    for i, f in enumerate(files):
+        if bar:
+            bar(i, len(files), f)
+        yield f
+    if bar:
+        bar(len(files), len(files), "")
 
 
 def refuse_output_among_inputs(output: str | None, files: list[str]) -> None:
@@ -49,10 +62,13 @@ def refuse_output_among_inputs(output: str | None, files: list[str]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     refuse_output_among_inputs(args.output, args.files)
+    bar = ProgressBar() if not args.no_progress and sys.stderr.isatty() else None
     bugs = 0
 
     def report(exc: Exception) -> None:
         nonlocal bugs
+        if bar:
+            bar.clear()
         if isinstance(exc, InternalError):
             bugs += 1
             print(f"policykg extract: internal error: {exc} (a bug in policykg; "
@@ -61,12 +77,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"policykg extract: error: {exc}", file=sys.stderr)
 
     def warn(message: str) -> None:
+        if bar:
+            bar.clear()
         print(f"policykg extract: warning: {message}", file=sys.stderr)
 
     debug = getattr(args, "debug", False)
     with text_output(args.output) as out:
-        written = write_records(args.files, out, fmt=args.format, on_error=report, max_bytes=args.max_bytes,
-                                isolate_bugs=not debug, on_warning=warn)
+        written = write_records(_counted(args.files, bar), out, fmt=args.format, on_error=report,
+                                max_bytes=args.max_bytes, isolate_bugs=not debug, on_warning=warn)
     if bugs:
         return 2
     return 0 if written else 1

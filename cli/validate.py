@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from policykg.cli.common import command
+from policykg.cli.common import ProgressBar, command
 from policykg.graph.store import DEFAULT_STORE
 from policykg.shapes import FORMATS as REPORT_FORMATS
 
@@ -29,8 +29,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--output", "-o", metavar="FILE", help="write the report here (default: standard output)")
     p.add_argument("--inference", choices=["none", "rdfs", "owlrl"], default="none",
                    help="entailment applied to the data before validating")
-    p.add_argument("--engine", choices=["pyshacl", "turbo"], default="pyshacl",
-                   help="SHACL engine: pySHACL (the reference) or pyshacl-turbo (faster, same results)")
+    p.add_argument("--engine", choices=["turbo", "pyshacl"], default="turbo",
+                   help="SHACL engine: pyshacl-turbo (fast) or pySHACL (the reference; same report, ~10x slower)")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress line (none is drawn anyway when stderr is not a terminal)")
     p.set_defaults(run=run)
 
 
@@ -51,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         if not data.is_dir():
             return _error(f"{data}: no such store directory (load one with `policykg load`, or give RDF files)")
     try:
-        report = validate(data, shapes_dir=args.shapes, inference=args.inference, engine=args.engine)
+        bar = ProgressBar(steps=True) if not args.no_progress and sys.stderr.isatty() else None
+        report = validate(data, shapes_dir=args.shapes, inference=args.inference, engine=args.engine, progress=bar)
         text = render(report, args.format)
     except ValidateError as exc:
         return _error(str(exc))

@@ -1,9 +1,12 @@
 """`policykg load`: texts or records -> RDF -> the store, one document at a time.
 
 Each document becomes one named graph (`namespaces.document_graph(file name)`): its triples
-plus the inferred shortcuts (`infer.infer_shortcuts`). The graph is replaced as a whole in one
-update (old graph dropped, new inserted, load version raised), so a document that fails at any
-step leaves the store as it was, and the others still load.
+plus the inferred shortcuts (`infer.Reasoner`, the ontology's axioms compiled once to SPARQL and
+run over a batch of documents, each closed on its own). Documents are written a batch at a time
+(`store.write_graphs`): each graph is replaced as a whole, complete or absent even if the process
+is killed mid-write; a document that fails to read or build leaves its graph as it was, and the
+others still load. A text already loaded under another file name (same SHA-256) is loaded once:
+the second file's graph only adds its file name to the shared source-file node.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from policykg.loaders import (
     read_source,
 )
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import RDF, RDFS, SKOS
 
 
 @dataclass
@@ -195,6 +198,65 @@ def ensure_schema(store, base: str | None = None) -> int:
     return written
 
 
+#: documents built, inferred and written together: bounds the memory of a load whatever its size
+BATCH_DOCUMENTS = 100
+
+
+@dataclass
+class _Built:
+    label: str
+    name: str  # the document's graph
+    graph: Graph
+    alias_of: str | None = None  # same text (SHA-256) already loaded under this label / graph
+
+
+class _Counter:
+    """Distinct IRIs seen, kept as 64-bit hashes so a 10,000-document load stays small."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+
+    def update(self, nodes) -> None:
+        self.seen.update(hash(str(n)) for n in nodes)
+
+    def __len__(self) -> int:
+        return len(self.seen)
+
+
+def _loaded_elsewhere(store, sha256: str, name: str) -> str | None:
+    """The graph (other than `name`) that already holds the document with this SHA-256."""
+    q = (f'SELECT ?g WHERE {{ GRAPH ?g {{ ?f <{PKG}sha256> "{sha256}" }} FILTER(?g != <{name}>) }} LIMIT 1')
+    for row in store.query(q):
+        return row["g"].value
+    return None
+
+
+def _alias_graph(g: Graph) -> Graph:
+    """What a second copy of a text adds: its file name on the (shared) source-file node. Every
+    other triple is already in the first copy's graph, and stating it twice would make every match
+    of the union default graph come back once per copy."""
+    alias = Graph()
+    for f in g.subjects(RDF.type, PKG.SourceFile):
+        for p in (PKG.fileName, RDFS.label):
+            for o in g.objects(f, p):
+                alias.add((f, p, o))
+    return alias
+
+
+def _write_batch(store, batch: list[_Built], summary: LoadSummary) -> None:
+    """Infer the shortcuts of a batch of documents (each on its own) and write their graphs."""
+    from policykg.graph.infer import default_reasoner
+
+    full = [b for b in batch if b.alias_of is None]
+    ti = time.perf_counter()
+    inferred = default_reasoner().infer_many([b.graph for b in full])
+    summary.inference_seconds += time.perf_counter() - ti
+    for b, extra in zip(full, inferred, strict=True):
+        b.graph += extra
+        summary.inferred += len(extra)
+    store.write_graphs([(b.name, b.graph.serialize(format="nt")) for b in batch])
+
+
 def load_paths(
     paths: Iterable[str | Path],
     store,
@@ -202,21 +264,37 @@ def load_paths(
     progress: Callable[[int, int, str], None] | None = None,
     errors: Callable[[str], None] | None = None,
     max_bytes: int | None = None,
+    batch_documents: int = BATCH_DOCUMENTS,
 ) -> LoadSummary:
     """Load texts / directories / .jsonl record files into `store`; see the module docstring.
-    `max_bytes`: the largest text file read (None: `policykg.loaders.DEFAULT_MAX_BYTES`)."""
-    from policykg.graph.infer import infer_shortcuts
+    `max_bytes`: the largest text file read (None: `policykg.loaders.DEFAULT_MAX_BYTES`).
 
+    Documents are built one by one and written `batch_documents` at a time (inference over the
+    batch, one bulk write); a document whose text (SHA-256) was already loaded under another file
+    name adds only that file name (a warning says so)."""
     t0 = time.perf_counter()
     report = errors or (lambda msg: print(f"policykg load: error: {msg}", file=sys.stderr))
     summary = LoadSummary()
     inputs = list(iter_inputs(paths, max_bytes))
     ensure_schema(store, base)
-    measures: set = set()
-    agencies: set = set()
-    obligations: set = set()
-    figures: set = set()
+    measures, agencies, obligations, figures = _Counter(), _Counter(), _Counter(), _Counter()
     graph_names: dict[str, str] = {}
+    texts: dict[str, str] = {}  # SHA-256 -> label of the first file with that text, this run
+    batch: list[_Built] = []
+
+    def flush() -> None:
+        try:
+            _write_batch(store, batch, summary)
+        except Exception as exc:  # noqa: BLE001 - a failed write fails its batch, not the load
+            for b in batch:
+                msg = f"{b.label}: cannot write its graph: {exc}"
+                summary.failed += 1
+                summary.documents -= 1
+                summary.graphs.remove(b.name)
+                summary.errors.append(msg)
+                report(msg)
+        batch.clear()
+
     for i, inp in enumerate(inputs):
         if progress:
             progress(i, len(inputs), inp.label)
@@ -228,16 +306,10 @@ def load_paths(
         try:
             rec, text = _record_and_text(inp, max_bytes)
             g, _stats, warnings = build_document_with_stats(rec, text, base)
-            ti = time.perf_counter()
-            inferred = infer_shortcuts(g)
-            summary.inference_seconds += time.perf_counter() - ti
-            for t in inferred:
-                g.add(t)
             name = document_graph(rec.file or inp.label, base)
             if name in graph_names:
                 report(f"{inp.label}: replaces the graph of {graph_names[name]} loaded earlier in this run (same file name)")
-            nt = g.serialize(format="nt")
-            store.replace_graph(name, nt)
+            alias = texts.get(rec.sha256) or _loaded_elsewhere(store, rec.sha256, name)
         except Exception as exc:  # noqa: BLE001 - one bad document must not stop the others
             msg = str(exc)
             if inp.label not in msg:
@@ -251,20 +323,37 @@ def load_paths(
                         f"(loaded, flagged {QualityKind.NOT_POLICY_TEXT.value})", *warnings]
         for w in warnings:
             report(f"warning: {w}")
+        if alias:
+            report(f"warning: {inp.label}: same text (SHA-256) as {alias}, loaded once; "
+                   f"its graph only adds this file name")
+        else:
+            texts[rec.sha256] = inp.label
+        if name in graph_names:  # the later file wins, as a later load would
+            for j, b in enumerate(batch):
+                if b.name == name:
+                    del batch[j]
+                    summary.documents -= 1
+                    summary.graphs.remove(name)
+                    break
         graph_names[name] = inp.label
+        batch.append(_Built(inp.label, name, _alias_graph(g) if alias else g, alias))
         summary.documents += 1
         summary.graphs.append(name)
-        summary.triples += len(g)
-        summary.inferred += len(inferred)
-        measures.update(g.subjects(RDF.type, PKG.Measure))
-        agencies.update(g.subjects(RDF.type, PKG.Agency))
-        agencies.update(g.subjects(RDF.type, PKG.CollectiveAgent))
-        obligations.update(g.subjects(RDF.type, PKG.Obligation))
-        figures.update(g.subjects(RDF.type, PKG.Figure))
+        summary.triples += len(g) if not alias else len(batch[-1].graph)
+        if not alias:
+            measures.update(g.subjects(RDF.type, PKG.Measure))
+            agencies.update(g.subjects(RDF.type, PKG.Agency))
+            agencies.update(g.subjects(RDF.type, PKG.CollectiveAgent))
+            obligations.update(g.subjects(RDF.type, PKG.Obligation))
+            figures.update(g.subjects(RDF.type, PKG.Figure))
+        if len(batch) >= batch_documents:
+            flush()
+    flush()
     if progress:
         progress(len(inputs), len(inputs), "")
     if hasattr(store, "flush"):
         store.flush()
+    summary.triples += summary.inferred
     summary.measures, summary.agencies = len(measures), len(agencies)
     summary.obligations, summary.figures = len(obligations), len(figures)
     summary.seconds = time.perf_counter() - t0

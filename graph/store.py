@@ -14,6 +14,12 @@ Every store has the same small interface (`GraphStore`):
 - `update(sparql)`: one SPARQL Update request, applied atomically.
 - `replace_graph(name, ntriples)`: drop a named graph and insert its new content, and raise the
   load version, in ONE update (a transaction in Oxigraph), so a graph is never half-written.
+- `write_graphs([(name, ntriples), …])`: the same for a batch of graphs, the fast way. Embedded
+  Oxigraph: the graphs that already exist are dropped in one transaction, then the whole batch and
+  its new load version go in as one bulk ingestion (`bulk_load`: RocksDB ingests the sorted files
+  of every index at once, all or nothing), so a kill at any moment leaves each graph complete or
+  absent, never half-written; about ten times cheaper than a transaction per graph. A remote
+  store replaces the graphs one update each.
 - `load_version()`: an integer that every replace raises (servers key ETags on it); 0 when empty.
 - `dump(fmt, out)`: the whole dataset (nquads, trig, jsonld) or the union graph (turtle,
   ntriples) to a binary stream.
@@ -66,6 +72,30 @@ LOAD_VERSION_QUERY = (
     "OPTIONAL { ?s <http://purl.org/dc/terms/modified> ?t } } }"
 )
 _VERSION_QUERY = LOAD_VERSION_QUERY
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_MODIFIED = "http://purl.org/dc/terms/modified"
+
+
+def _now() -> str:
+    import datetime
+
+    return datetime.datetime.now(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _prune_versions(meta: str) -> str:
+    """Keep only the highest load version and latest modification time in the metadata graph."""
+    v, t = f"<{PKG_IRI}loadVersion>", f"<{_MODIFIED}>"
+    return (f"DELETE {{ GRAPH <{meta}> {{ <{meta}> {v} ?v }} }} WHERE {{ GRAPH <{meta}> {{ <{meta}> {v} ?v, ?w }} "
+            f"FILTER(?v < ?w) }} ;\n"
+            f"DELETE {{ GRAPH <{meta}> {{ <{meta}> {t} ?t }} }} WHERE {{ GRAPH <{meta}> {{ <{meta}> {t} ?t, ?u }} "
+            f"FILTER(?t < ?u) }}")
+
+
+def _nquads(name: str, ntriples: str) -> str:
+    """N-Triples (one statement a line, as rdflib and Oxigraph write them) into graph `name`.
+    A line can only end with " ." at the end of a statement: N-Triples escapes newlines in literals."""
+    body = ntriples if ntriples.endswith("\n") or not ntriples else ntriples + "\n"
+    return body.replace(" .\n", f" <{name}> .\n")
 
 
 def _replace_update(name: str, ntriples: str, meta: str) -> str:
@@ -78,6 +108,7 @@ class GraphStore(Protocol):
     def query(self, sparql: str, union: bool = True): ...
     def update(self, sparql: str) -> None: ...
     def replace_graph(self, name: str, ntriples: str) -> None: ...
+    def write_graphs(self, graphs: list[tuple[str, str]]) -> None: ...
     def load_version(self) -> int: ...
     def dump(self, fmt: str, out: IO[bytes]) -> None: ...
     def graphs(self) -> list[str]: ...
@@ -113,6 +144,22 @@ class OxigraphStore:
 
     def remove_graph(self, name: str) -> None:
         self.oxigraph.update(f"DROP SILENT GRAPH <{name}> ;\n" + _version_update(self.meta))
+
+    def write_graphs(self, graphs: list[tuple[str, str]]) -> None:
+        """Replace each named graph with its N-Triples; see the module docstring."""
+        if not graphs:
+            return
+        existing = [n for n, _ in graphs if self.oxigraph.contains_named_graph(ox.NamedNode(n))]
+        if existing:
+            self.oxigraph.update("".join(f"DROP SILENT GRAPH <{n}> ;\n" for n in existing).rstrip(" ;\n"))
+        version = self.load_version() + len(graphs)
+        # the new version is one more pkg:loadVersion value (readers take the MAX), ingested with
+        # the graphs, so it is raised exactly when they appear; older values are removed after
+        meta = (f"<{self.meta}> <{PKG_IRI}loadVersion> \"{version}\"^^<{_XSD}integer> <{self.meta}> .\n"
+                f"<{self.meta}> <{_MODIFIED}> \"{_now()}\"^^<{_XSD}dateTime> <{self.meta}> .\n")
+        payload = "".join(_nquads(n, nt) for n, nt in graphs) + meta
+        self.oxigraph.bulk_load(payload.encode("utf-8"), ox.RdfFormat.N_QUADS)
+        self.oxigraph.update(_prune_versions(self.meta))
 
     def load_version(self) -> int:
         for row in self.oxigraph.query(_VERSION_QUERY):
@@ -222,6 +269,11 @@ class RemoteStore:
 
     def replace_graph(self, name: str, ntriples: str) -> None:
         self._post(self.update_endpoint, {"update": _replace_update(name, ntriples, self.meta)})
+
+    def write_graphs(self, graphs: list[tuple[str, str]]) -> None:
+        """One update per graph: a SPARQL service applies each request atomically."""
+        for name, ntriples in graphs:
+            self.replace_graph(name, ntriples)
 
     def remove_graph(self, name: str) -> None:
         self._post(self.update_endpoint, {"update": f"DROP SILENT GRAPH <{name}> ;\n" + _version_update(self.meta)})

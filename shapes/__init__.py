@@ -2,7 +2,7 @@
 
 Public API:
 
-- `validate(data, shapes_dir=None, inference="none", engine="pyshacl", ontology=None) -> Report`
+- `validate(data, shapes_dir=None, inference="none", engine="turbo", ontology=None) -> Report`
   where `data` is an rdflib `Graph` or `Dataset`, a pyoxigraph `Store`, a `policykg.graph.store`
   store, a path to an RDF file or to an embedded store directory, or a list of RDF file paths.
   A store is read as the union of its named graphs (documents, ontology, gazetteer).

@@ -182,3 +182,71 @@ def test_dump(corpus_store, capsys, tmp_path, fmt, rdflib_fmt):
         ds = Dataset()
         ds.parse(out, format=rdflib_fmt)
         assert sum(len(g) for g in ds.graphs()) == total
+
+
+# ---------------------------------------------------------------- one text under two names; kill -9
+
+
+def test_the_same_text_under_two_names_is_loaded_once(tmp_path, capsys):
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    shutil.copy(CORPUS / "002_cf45ec531dcc3548.txt", texts / "a.txt")
+    shutil.copy(CORPUS / "002_cf45ec531dcc3548.txt", texts / "b.txt")
+    store = tmp_path / "store"
+    code, _out, err = run(capsys, "load", str(texts), "--store", str(store), "--no-progress")
+    assert code == 0, err
+    assert "b.txt: same text (SHA-256) as a.txt" in err
+    ro = open_store(store, read_only=True)
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?m pkg:responsibleAgency ?a }"
+    matches = int(next(iter(ro.query(q)))["n"].value)
+    assert matches > 0
+    pairs = {(r["m"], r["a"]) for r in ro.query("SELECT ?m ?a WHERE { ?m pkg:responsibleAgency ?a }")}
+    assert matches == len(pairs)  # each match once, not once per copy
+    names = {r["n"].value for r in ro.query("SELECT ?n WHERE { ?f a pkg:SourceFile ; pkg:fileName ?n }")}
+    assert names == {"a.txt", "b.txt"}  # both files are known, on one source-file node
+    del ro
+    # loading b.txt alone again: still only its name, a.txt's graph is untouched
+    code, _out, err = run(capsys, "load", str(texts / "b.txt"), "--store", str(store), "--no-progress")
+    assert code == 0 and "same text (SHA-256) as" in err
+    ro = open_store(store, read_only=True)
+    assert ro.count(document_graph("b.txt")) == 2 and ro.count(document_graph("a.txt")) > 1000
+
+
+def test_a_load_killed_midway_leaves_every_graph_complete_or_absent(tmp_path):
+    """kill -9 while documents are being written: each document graph is as a full load writes it,
+    or absent; never half-written."""
+    import importlib.util
+    import signal
+    import subprocess
+    import sys
+
+    spec = importlib.util.spec_from_file_location("bench_generate", Path(__file__).parents[1] / "bench" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = generate
+    spec.loader.exec_module(generate)
+    files = generate.generate(tmp_path / "gen", 24, seed=5)
+    reference = open_store(memory=True)
+    load_paths(files, reference, errors=lambda m: None)
+    expected = {}
+    for q in reference.oxigraph:
+        expected.setdefault(q.graph_name.value, set()).add(q)
+
+    store = tmp_path / "store"
+    child = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys; from policykg.graph.load import load_paths; from policykg.graph.store import open_store\n"
+         "load_paths(sys.argv[2:], open_store(path=sys.argv[1]), batch_documents=2,\n"
+         "           progress=lambda i, n, label: print(i, flush=True), errors=lambda m: None)",
+         str(store), *map(str, files)],
+        stdout=subprocess.PIPE, text=True)
+    for _ in range(13):  # half-way: some batches written, one being written or built
+        child.stdout.readline()
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    got = {}
+    for q in ox.Store(str(store)):  # opened for writing: RocksDB recovers from its log as after a crash
+        got.setdefault(q.graph_name.value, set()).add(q)
+    docs = [g for g in got if "/graph/doc/" in g]
+    assert docs and len(docs) < len(files)
+    for g in docs:
+        assert got[g] == expected[g], g

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,67 @@ def test_the_axioms_are_in_the_ontology_file():
     assert (PKG.owns, OWL.inverseOf, PKG.responsibleAgency) in onto
     assert (PKG.leadAgency, RDFS.subPropertyOf, PKG.responsibleAgency) in onto
     assert (PKG.obligation, OWL.inverseOf, PKG.measure) in onto
+
+
+# ---------------------------------------------------------------- the compiled rules against owlrl
+
+def _documents(files) -> list[tuple[str, Graph]]:
+    from policykg.graph.load import _record_and_text, iter_inputs
+
+    out = []
+    for inp in iter_inputs(files):
+        rec, text = _record_and_text(inp)
+        out.append((inp.label, build_document(rec, text)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> list[tuple[str, Graph]]:
+    """Twelve documents of bench/generate.py (every responsibility form, tables, inheritance)."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("bench_generate", root / "bench" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = generate  # its dataclasses look their module up
+    spec.loader.exec_module(generate)
+    files = generate.generate(tmp_path_factory.mktemp("generated"), 12, seed=11)
+    return _documents(files)
+
+
+def test_compiled_rules_give_owlrls_triples_on_the_corpus_and_generated_documents(generated):
+    from conftest import CORPUS
+    from policykg.graph.infer import default_reasoner, infer_shortcuts_owlrl
+
+    docs = _documents(sorted(CORPUS.glob("*.txt"))) + generated
+    batch = default_reasoner().infer_many([g for _, g in docs])  # one batch, each document on its own
+    total = 0
+    for (label, g), fast in zip(docs, batch, strict=True):
+        ref = infer_shortcuts_owlrl(g)
+        assert set(fast) == set(ref), label
+        assert set(infer_shortcuts(g)) == set(ref), label  # alone as in a batch
+        total += len(ref)
+    assert total > 2000  # leadAgency, responsibleAgency and owns on every document
+
+
+def test_the_rules_come_from_the_axioms():
+    from policykg.graph.infer import closed_schema, compile_rules
+
+    names = {r.name for r in compile_rules(closed_schema())}
+    assert {"prp-spo2", "prp-spo1", "prp-inv2", "cls-hv2", "cls-hasself1", "cax-eqc2"} <= names
+    # nothing can entail the chain's first step without pkg:measure's inverse axiom
+    onto = _without(ontology_graph(), OWL.inverseOf, PKG.obligation)
+    assert "prp-spo2" not in {r.name for r in compile_rules(closed_schema(onto))}
+
+
+def test_an_axiom_the_compiler_does_not_translate_falls_back_to_owlrl(doc):
+    from policykg.graph.infer import Reasoner, infer_shortcuts_owlrl
+
+    onto = ontology_graph()
+    key = BNode()
+    onto.add((PKG.Obligation, OWL.hasKey, key))
+    onto.add((key, RDF.first, PKG.measure))
+    onto.add((key, RDF.rest, RDF.nil))
+    reasoner = Reasoner(onto)
+    assert reasoner.rules is None
+    assert set(reasoner.infer_many([doc])[0]) == set(infer_shortcuts_owlrl(doc, onto))
