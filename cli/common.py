@@ -48,6 +48,9 @@ def add_store_options(parser: argparse.ArgumentParser, writing: bool = False) ->
     if writing:
         parser.add_argument("--update-endpoint", metavar="URL",
                             help="remote SPARQL 1.1 Update URL (default: the --endpoint URL)")
+        parser.add_argument("--graph-store", metavar="URL",
+                            help="write each document's graph with one Graph Store Protocol PUT here "
+                                 "(Virtuoso: http://HOST:8890/sparql-graph-crud) instead of SPARQL Update")
         parser.add_argument("--memory", action="store_true",
                             help="use an in-memory store, gone when the command ends (for trying things out)")
         parser.add_argument("--base", metavar="IRI", help=f"base IRI of the data (default: {BASE})")
@@ -60,6 +63,7 @@ def opened_store(args: argparse.Namespace, read_only: bool) -> Iterator[GraphSto
         path=args.store,
         endpoint=args.endpoint,
         update_endpoint=getattr(args, "update_endpoint", None),
+        graph_store=getattr(args, "graph_store", None),
         memory=getattr(args, "memory", False),
         base=getattr(args, "base", None),
         read_only=read_only,

@@ -18,6 +18,7 @@ from policykg.graph.store import LOAD_VERSION_QUERY
 
 from . import canned
 from .config import ServerConfig
+from .remote import RemoteLoadVersion
 from .storeinfo import LoadVersion, oxigraph_dir
 from .workers import QueryPool, WorkerError
 
@@ -27,7 +28,7 @@ EXTENSION = "policykg"
 @dataclass
 class Endpoint:
     cfg: ServerConfig
-    db: str  # the RocksDB directory the workers open
+    db: str  # the RocksDB directory the workers open (or the remote endpoint's URL they query)
     pool: QueryPool
     queries: dict[str, canned.CannedQuery]
     version: LoadVersion = field(init=False)
@@ -35,12 +36,13 @@ class Endpoint:
     _cache: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.version = LoadVersion(self.cfg.store, resolver=self._store_version)
+        versions = RemoteLoadVersion if self.cfg.endpoint else LoadVersion
+        self.version = versions(self.cfg.store, resolver=self._store_version)
 
     @classmethod
     def open(cls, cfg: ServerConfig) -> Endpoint:
         """The state for a store; workers start on first use, in the process that serves."""
-        db = oxigraph_dir(cfg.store)
+        db = cfg.endpoint or oxigraph_dir(cfg.store)
         pool = QueryPool(db, cfg.workers, cfg.queue_wait, cfg.worker_memory_mb or None)
         return cls(cfg, db, pool, canned.load_all())
 
@@ -57,6 +59,14 @@ class Endpoint:
         _, rows = self.pool.run({"op": "query", "query": query, "raw": True, "max_rows": max_rows,
                                  "union": union}, timeout or self.cfg.timeout, wait)
         return rows
+
+    def open_store(self):
+        """A `policykg.graph` store over the same data, for code that reads it in this process."""
+        from policykg.graph.store import open_store
+
+        if self.cfg.endpoint:
+            return open_store(endpoint=self.cfg.endpoint, base=self.cfg.base)
+        return open_store(self.db, read_only=True)
 
     def cached(self, key: str, compute: Callable[[], Any]) -> Any:
         """`compute()`, kept until the store's load version changes."""
