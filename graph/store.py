@@ -58,17 +58,19 @@ def with_prefixes(sparql: str, prefixes: dict[str, str] | None = None) -> str:
 
 
 def _version_update(meta: str) -> str:
-    # full IRIs only: this operation follows others in one request (no PREFIX mid-request). The new
-    # number comes from an aggregate (one row even when there is no version yet): Virtuoso finds no
-    # solution for a WHERE that starts with an OPTIONAL matching nothing, so the write would vanish.
+    # full IRIs only: this operation follows others in one request (no PREFIX mid-request).
+    # Written for Virtuoso too, which finds no solution (so the write silently vanishes) for a
+    # WHERE that starts with an OPTIONAL matching nothing, or that names a graph IRI it has never
+    # seen: the number comes from an aggregate (one row even when there is no version yet) and
+    # the graph is matched through a variable.
     v = f"<{PKG_IRI}loadVersion>"
     t = "<http://purl.org/dc/terms/modified>"
     return (
         f"DELETE {{ GRAPH <{meta}> {{ <{meta}> {v} ?v . <{meta}> {t} ?t }} }}\n"
         f"INSERT {{ GRAPH <{meta}> {{ <{meta}> {v} ?n . <{meta}> {t} ?now }} }}\n"
-        f"WHERE {{ {{ SELECT (COALESCE(MAX(?old), 0) + 1 AS ?n) WHERE {{ GRAPH <{meta}> {{ <{meta}> {v} ?old }} }} }}\n"
-        f"        OPTIONAL {{ GRAPH <{meta}> {{ <{meta}> {v} ?v }} }}\n"
-        f"        OPTIONAL {{ GRAPH <{meta}> {{ <{meta}> {t} ?t }} }}\n"
+        f"WHERE {{ {{ SELECT (COALESCE(MAX(?old), 0) + 1 AS ?n) WHERE {{ GRAPH ?g {{ <{meta}> {v} ?old }} }} }}\n"
+        f"        OPTIONAL {{ GRAPH ?g1 {{ <{meta}> {v} ?v }} FILTER(?g1 = <{meta}>) }}\n"
+        f"        OPTIONAL {{ GRAPH ?g2 {{ <{meta}> {t} ?t }} FILTER(?g2 = <{meta}>) }}\n"
         "        BIND(NOW() AS ?now) }"
     )
 
@@ -182,11 +184,15 @@ class RemoteStore:
     when no FROM is given; Fuseki needs `tdb2:unionDefaultGraph true`), and should apply one
     update request atomically (both do).
 
-    A document's graph is written in one request, so a reader never sees it half-written:
+    A document's graph is replaced all or nothing: a write that fails leaves the old graph.
     - with `graph_store` (a SPARQL 1.1 Graph Store Protocol URL, e.g. Virtuoso's
-      `/sparql-graph-crud`), as one HTTP PUT of the whole graph (the store replaces the graph
-      in one transaction; a body it cannot parse leaves the old graph as it was), then the load
-      version is raised by a second, small update;
+      `/sparql-graph-crud`): one HTTP PUT of the whole graph into a staging graph (`NAME#staging`),
+      then one update that MOVEs it over the graph and raises the load version. A PUT cannot
+      replace the graph itself: Virtuoso commits a PUT in batches, so one that fails half-way
+      (a body it cannot parse, a dropped connection) would leave half a graph. A PUT that fails
+      leaves the graph as it was (its staging graph is dropped). Not isolated in Virtuoso: a
+      query running during the PUT sees the staging copy in the union default graph (DISTINCT
+      queries are unaffected), and one running during the MOVE may see the graph part-moved;
     - otherwise as one SPARQL Update (DROP + INSERT DATA + version raised). Virtuoso refuses
       that for our graphs (SP031: blank nodes, legal in INSERT DATA, "not allowed in a constant
       clause"; and a graph of a few thousand triples exceeds its 10,000-line SQL limit): use its
@@ -246,8 +252,12 @@ class RemoteStore:
 
     def query(self, sparql: str, union: bool = True, dataset: dict | None = None):
         """`dataset`: SPARQL Protocol parameters such as {"default-graph-uri": [...]}."""
-        body, ctype = self._post(self.endpoint, {"query": self.with_prefixes(sparql), **(dataset or {})},
-                                 REMOTE_ACCEPT)
+        text = self.with_prefixes(sparql)
+        # ask for the result format of the query's form: Virtuoso sends CONSTRUCT results as
+        # SPARQL JSON bindings when JSON is acceptable at all
+        form = _EMPTY.query(text)  # parses (SyntaxError as the embedded store raises it); lazy, never run
+        accept = GRAPH_ACCEPT if not isinstance(form, ox.QuerySolutions | ox.QueryBoolean) else RESULTS_ACCEPT
+        body, ctype = self._post(self.endpoint, {"query": text, **(dataset or {})}, accept)
         return parse_remote_results(body, ctype)
 
     def update(self, sparql: str) -> None:
@@ -255,9 +265,18 @@ class RemoteStore:
 
     def replace_graph(self, name: str, ntriples: str) -> None:
         if self.graph_store:
-            url = self.graph_store + ("&" if "?" in self.graph_store else "?") + urllib.parse.urlencode({"graph": name})
-            self._request(url, ntriples.encode("utf-8"), "application/n-triples", method="PUT")
-            self._post(self.update_endpoint, {"update": _version_update(self.meta)})
+            staging = name + "#staging"
+            url = self.graph_store + ("&" if "?" in self.graph_store else "?") + urllib.parse.urlencode({"graph": staging})
+            try:
+                self._request(url, ntriples.encode("utf-8"), "application/n-triples", method="PUT")
+            except OSError:
+                try:  # the staging graph may hold part of the body: never leave it behind
+                    self._post(self.update_endpoint, {"update": f"DROP SILENT GRAPH <{staging}>"})
+                except OSError:
+                    pass
+                raise
+            self._post(self.update_endpoint,
+                       {"update": f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{name}> ;\n" + _version_update(self.meta)})
         else:
             try:
                 self._post(self.update_endpoint, {"update": _replace_update(name, ntriples, self.meta)})
@@ -301,8 +320,10 @@ class RemoteStore:
         pass
 
 
-#: what a remote query asks for: SPARQL JSON for SELECT/ASK, N-Triples or Turtle for graphs
-REMOTE_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+#: what a remote query asks for: SPARQL JSON (else XML) for SELECT/ASK, N-Triples (else Turtle) for graphs
+RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8"
+_EMPTY = ox.Store()  # an empty in-memory store: tells a query's form without running it anywhere
 
 
 def parse_remote_results(body: bytes, content_type: str):

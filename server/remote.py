@@ -44,15 +44,15 @@ class RemoteQueryStore:
     def query(self, query: str, *, use_default_graph_as_union: bool = False, default_graph=None,
               named_graphs=None, base_iri: str | None = None, prefixes: dict | None = None):
         kwargs = {"base_iri": base_iri, "prefixes": prefixes}
-        # raises SyntaxError for malformed text and for an update (Oxigraph's messages); the
-        # evaluation over the empty store is lazy and never started
+        # raises SyntaxError for malformed text and for an update (Oxigraph's messages), before
+        # anything is sent; the evaluation over the empty store is lazy and never started
         self._parser.query(query, **{k: v for k, v in kwargs.items() if v is not None})
         dataset: dict[str, list[str]] = {}
         if default_graph is not None:
             dataset["default-graph-uri"] = [g.value for g in default_graph]
         if named_graphs is not None:
             dataset["named-graph-uri"] = [g.value for g in named_graphs]
-        return self.remote.query(_declare(query, base_iri, prefixes), dataset=dataset)
+        return self.remote.query(_declare(_empty_graph_patterns(query), base_iri, prefixes), dataset=dataset)
 
     def update(self, update: str, base_iri: str | None = None) -> None:
         self.remote.update(_declare(update, base_iri, None))
@@ -71,6 +71,14 @@ def _declare(text: str, base_iri: str | None, prefixes: dict | None) -> str:
     return head + (with_prefixes(text, prefixes) if prefixes else text)
 
 
+def _empty_graph_patterns(query: str) -> str:
+    """`GRAPH ?g { }` (which graphs are there) written as `GRAPH ?g { ?s ?p ?o }`: Virtuoso answers
+    the empty pattern with one row that binds nothing. The same graphs: in Virtuoso a graph exists
+    only while it holds triples."""
+    return _EMPTY_GRAPH.sub(lambda m: f"GRAPH ?{m.group(1)} {{ ?_s_{m.group(1)} ?_p_{m.group(1)} ?_o_{m.group(1)} }}", query)
+
+
+_EMPTY_GRAPH = re.compile(r"GRAPH\s+[?$]([A-Za-z0-9_]+)\s*\{\s*\}", re.IGNORECASE)
 _BASE_DECL = re.compile(r"(?im)^\s*BASE\s*<")
 
 
