@@ -56,6 +56,29 @@ def add_store_options(parser: argparse.ArgumentParser, writing: bool = False) ->
         parser.add_argument("--base", metavar="IRI", help=f"base IRI of the data (default: {BASE})")
 
 
+def add_dask_option(parser: argparse.ArgumentParser) -> None:
+    """`--dask [ADDRESS]`: extraction as a Dask bag over the files (policykg.graph.distributed)."""
+    parser.add_argument("--dask", nargs="?", const="local", metavar="SCHEDULER",
+                        help="extract on a Dask cluster: the scheduler's address (tcp://HOST:8786), or "
+                             "nothing for a local cluster of one process per core")
+
+
+def dask_records(args: argparse.Namespace, files: list[str], command: str):
+    """(record JSON lines, files that failed) of `files` extracted on the Dask cluster that
+    `args.dask` names; each failure is reported on stderr by name as it comes."""
+    from policykg.graph.distributed import extract_distributed
+
+    bar = ProgressBar() if sys.stderr.isatty() and not getattr(args, "no_progress", False) else None
+    scheduler = None if args.dask == "local" else args.dask
+    for item in extract_distributed(files, scheduler=scheduler, progress=bar):
+        if item.error:
+            if bar:
+                bar.clear()
+            print(f"policykg {command}: error: {item.error}", file=sys.stderr)
+        else:
+            yield item.record
+
+
 @contextmanager
 def opened_store(args: argparse.Namespace, read_only: bool) -> Iterator[GraphStore]:
     """The store the options name, closed (flushed to disk) on the way out."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from policykg.cli.common import command, text_output
+from policykg.cli.common import add_dask_option, command, dask_records, text_output
 from policykg.loaders.batch import RECORD_FORMATS, write_records
 
 
@@ -18,6 +18,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--format", choices=RECORD_FORMATS, default="jsonl",
                    help="jsonl: one record a line, streamed; json: one array")
     p.add_argument("--output", "-o", metavar="FILE", help="write here (default: standard output)")
+    add_dask_option(p)
     p.set_defaults(run=run)
 
 
@@ -26,5 +27,25 @@ def run(args: argparse.Namespace) -> int:
         print(f"policykg extract: error: {exc}", file=sys.stderr)
 
     with text_output(args.output) as out:
-        written = write_records(args.files, out, fmt=args.format, on_error=report)
+        if args.dask:
+            written = _write_dask(args, out)
+        else:
+            written = write_records(args.files, out, fmt=args.format, on_error=report)
     return 0 if written else 1
+
+
+def _write_dask(args: argparse.Namespace, out) -> int:
+    """The same output as one process gives, the files extracted on a Dask cluster."""
+    import json
+
+    lines = dask_records(args, args.files, "extract")
+    if args.format == "jsonl":
+        written = 0
+        for line in lines:
+            out.write(line + "\n")
+            written += 1
+        return written
+    records = [json.loads(line) for line in lines]
+    json.dump(records, out, ensure_ascii=False, indent=1)
+    out.write("\n")
+    return len(records)
