@@ -50,7 +50,7 @@ def add_store_options(parser: argparse.ArgumentParser, writing: bool = False) ->
                             help="remote SPARQL 1.1 Update URL (default: the --endpoint URL)")
         parser.add_argument("--graph-store", metavar="URL",
                             help="write each document's graph with one Graph Store Protocol PUT here "
-                                 "(Virtuoso: http://HOST:8890/sparql-graph-crud) instead of SPARQL Update")
+                                 "(Virtuoso: http://HOST:8890/sparql-graph-crud) (default: none, SPARQL Update)")
         parser.add_argument("--memory", action="store_true",
                             help="use an in-memory store, gone when the command ends (for trying things out)")
         parser.add_argument("--base", metavar="IRI", help=f"base IRI of the data (default: {BASE})")
@@ -60,7 +60,7 @@ def add_dask_option(parser: argparse.ArgumentParser) -> None:
     """`--dask [ADDRESS]`: extraction as a Dask bag over the files (policykg.graph.distributed)."""
     parser.add_argument("--dask", nargs="?", const="local", metavar="SCHEDULER",
                         help="extract on a Dask cluster: the scheduler's address (tcp://HOST:8786), or "
-                             "nothing for a local cluster of one process per core")
+                             "nothing for a local cluster of one process per core (default: none, this process)")
 
 
 def dask_records(args: argparse.Namespace, files: list[str], command: str):
