@@ -53,9 +53,35 @@ def add_store_options(parser: argparse.ArgumentParser, writing: bool = False) ->
     if writing:
         parser.add_argument("--update-endpoint", metavar="URL",
                             help="remote SPARQL 1.1 Update URL (default: the --endpoint URL)")
+        parser.add_argument("--graph-store", metavar="URL",
+                            help="write each document's graph with one Graph Store Protocol PUT here "
+                                 "(Virtuoso: http://HOST:8890/sparql-graph-crud) (default: none, SPARQL Update)")
         parser.add_argument("--memory", action="store_true",
                             help="use an in-memory store, gone when the command ends (for trying things out)")
         parser.add_argument("--base", metavar="IRI", help=f"base IRI of the data (default: {BASE})")
+
+
+def add_dask_option(parser: argparse.ArgumentParser) -> None:
+    """`--dask [ADDRESS]`: extraction as a Dask bag over the files (policykg.graph.distributed)."""
+    parser.add_argument("--dask", nargs="?", const="local", metavar="SCHEDULER",
+                        help="extract on a Dask cluster: the scheduler's address (tcp://HOST:8786), or "
+                             "nothing for a local cluster of one process per core (default: none, this process)")
+
+
+def dask_records(args: argparse.Namespace, files: list[str], command: str):
+    """(record JSON lines, files that failed) of `files` extracted on the Dask cluster that
+    `args.dask` names; each failure is reported on stderr by name as it comes."""
+    from policykg.graph.distributed import extract_distributed
+
+    bar = ProgressBar() if sys.stderr.isatty() and not getattr(args, "no_progress", False) else None
+    scheduler = None if args.dask == "local" else args.dask
+    for item in extract_distributed(files, scheduler=scheduler, progress=bar):
+        if item.error:
+            if bar:
+                bar.clear()
+            print(f"policykg {command}: error: {item.error}", file=sys.stderr)
+        else:
+            yield item.record
 
 
 @contextmanager
@@ -65,6 +91,7 @@ def opened_store(args: argparse.Namespace, read_only: bool) -> Iterator[GraphSto
         path=args.store,
         endpoint=args.endpoint,
         update_endpoint=getattr(args, "update_endpoint", None),
+        graph_store=getattr(args, "graph_store", None),
         memory=getattr(args, "memory", False),
         base=getattr(args, "base", None),
         read_only=read_only,

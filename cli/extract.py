@@ -7,7 +7,14 @@ import os
 import sys
 from collections.abc import Iterator
 
-from policykg.cli.common import ProgressBar, add_max_bytes_option, command, text_output
+from policykg.cli.common import (
+    ProgressBar,
+    add_dask_option,
+    add_max_bytes_option,
+    command,
+    dask_records,
+    text_output,
+)
 from policykg.loaders import printable_path
 from policykg.loaders.batch import RECORD_FORMATS, InternalError, write_records
 
@@ -29,6 +36,7 @@ def add_parser(subparsers) -> None:
     add_max_bytes_option(p)
     p.add_argument("--no-progress", action="store_true",
                    help="no progress bar (none is drawn anyway when stderr is not a terminal)")
+    add_dask_option(p)
     p.set_defaults(run=run)
 
 
@@ -83,8 +91,28 @@ def run(args: argparse.Namespace) -> int:
 
     debug = getattr(args, "debug", False)
     with text_output(args.output) as out:
-        written = write_records(_counted(args.files, bar), out, fmt=args.format, on_error=report,
-                                max_bytes=args.max_bytes, isolate_bugs=not debug, on_warning=warn)
+        if args.dask:
+            written = _write_dask(args, out)
+        else:
+            written = write_records(_counted(args.files, bar), out, fmt=args.format, on_error=report,
+                                    max_bytes=args.max_bytes, isolate_bugs=not debug, on_warning=warn)
     if bugs:
         return 2
     return 0 if written else 1
+
+
+def _write_dask(args: argparse.Namespace, out) -> int:
+    """The same output as one process gives, the files extracted on a Dask cluster."""
+    import json
+
+    lines = dask_records(args, args.files, "extract")
+    if args.format == "jsonl":
+        written = 0
+        for line in lines:
+            out.write(line + "\n")
+            written += 1
+        return written
+    records = [json.loads(line) for line in lines]
+    json.dump(records, out, ensure_ascii=False, indent=1)
+    out.write("\n")
+    return len(records)

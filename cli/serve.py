@@ -18,9 +18,12 @@ def _setting(text: str, name: str) -> str:
 
 def add_parser(subparsers) -> None:
     p = command(subparsers, "serve", "serve the SPARQL endpoint and linked data",
-                "Serve the SPARQL 1.1 endpoint, linked data pages and the query page over an embedded "
-                "store. Options left out fall back to POLICYKG_* environment variables.")
+                "Serve the SPARQL 1.1 endpoint, linked data pages and the query page over an embedded store "
+                "(or a remote SPARQL store: --endpoint). Options left out fall back to POLICYKG_* environment variables.")
     p.add_argument("--store", metavar="DIR", help=_setting("embedded store directory", "store"))
+    p.add_argument("--endpoint", metavar="URL",
+                   help=_setting("answer from this remote SPARQL endpoint (e.g. Virtuoso's "
+                                 "http://HOST:8890/sparql) instead of the store directory", "endpoint"))
     p.add_argument("--host", default="127.0.0.1", help="address to listen on")
     p.add_argument("--port", type=int, default=8000, help="port to listen on")
     p.add_argument("--base", metavar="IRI", help=_setting("base IRI of the data, served at /id/…", "base"))
@@ -36,4 +39,5 @@ def run(args: argparse.Namespace) -> int:
     from policykg.server import serve
 
     return serve(args.store, args.host, args.port, args.workers, base=args.base,
-                 update_token=args.update_token, timeout=args.timeout, max_rows=args.max_rows)
+                 update_token=args.update_token, timeout=args.timeout, max_rows=args.max_rows,
+                 endpoint=args.endpoint)

@@ -4,6 +4,8 @@ store (Query + Update endpoints over HTTP).
     store = open_store(DEFAULT_STORE)           # embedded, on disk ("data/store")
     store = open_store(memory=True)             # in memory
     store = open_store(endpoint="http://host/sparql", update_endpoint="http://host/update")
+    store = open_store(endpoint="http://host:8890/sparql",          # Virtuoso: graphs written by
+                       graph_store="http://host:8890/sparql-graph-crud")  # Graph Store Protocol PUT
 
 Every store has the same small interface (`GraphStore`):
 
@@ -19,7 +21,8 @@ Every store has the same small interface (`GraphStore`):
   its new load version go in as one bulk ingestion (`bulk_load`: RocksDB ingests the sorted files
   of every index at once, all or nothing), so a kill at any moment leaves each graph complete or
   absent, never half-written; about ten times cheaper than a transaction per graph. A remote
-  store replaces the graphs one update each.
+  store replaces the graphs one update each (with a Graph Store Protocol URL: one PUT of the whole
+  graph into a staging graph, then a MOVE and the version in one update).
 - `load_version()`: an integer that every replace raises (servers key ETags on it); 0 when empty.
 - `dump(fmt, out)`: the whole dataset (nquads, trig, jsonld) or the union graph (turtle,
   ntriples) to a binary stream.
@@ -52,16 +55,29 @@ GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPL
 _PREFIX_DECL = re.compile(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?:")
 
 
+def with_prefixes(sparql: str, prefixes: dict[str, str] | None = None) -> str:
+    """`sparql` with a PREFIX line for each of `prefixes` (default: ours) it does not declare
+    itself: what a remote service, which knows none of our prefixes, is sent."""
+    declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(sparql)}
+    table = PREFIXES if prefixes is None else prefixes
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in table.items() if p not in declared) + sparql
+
+
 def _version_update(meta: str) -> str:
-    # full IRIs only: this operation follows others in one request (no PREFIX mid-request)
+    # full IRIs only: this operation follows others in one request (no PREFIX mid-request).
+    # Written for Virtuoso too, which finds no solution (so the write silently vanishes) for a
+    # WHERE that starts with an OPTIONAL matching nothing, or that names a graph IRI it has never
+    # seen: the number comes from an aggregate (one row even when there is no version yet) and
+    # the graph is matched through a variable.
     v = f"<{PKG_IRI}loadVersion>"
     t = "<http://purl.org/dc/terms/modified>"
     return (
         f"DELETE {{ GRAPH <{meta}> {{ <{meta}> {v} ?v . <{meta}> {t} ?t }} }}\n"
         f"INSERT {{ GRAPH <{meta}> {{ <{meta}> {v} ?n . <{meta}> {t} ?now }} }}\n"
-        f"WHERE {{ OPTIONAL {{ GRAPH <{meta}> {{ <{meta}> {v} ?v }} }}\n"
-        f"        OPTIONAL {{ GRAPH <{meta}> {{ <{meta}> {t} ?t }} }}\n"
-        "        BIND(COALESCE(?v + 1, 1) AS ?n) BIND(NOW() AS ?now) }"
+        f"WHERE {{ {{ SELECT (COALESCE(MAX(?old), 0) + 1 AS ?n) WHERE {{ GRAPH ?g {{ <{meta}> {v} ?old }} }} }}\n"
+        f"        OPTIONAL {{ GRAPH ?g1 {{ <{meta}> {v} ?v }} FILTER(?g1 = <{meta}>) }}\n"
+        f"        OPTIONAL {{ GRAPH ?g2 {{ <{meta}> {t} ?t }} FILTER(?g2 = <{meta}>) }}\n"
+        "        BIND(NOW() AS ?now) }"
     )
 
 
@@ -213,30 +229,59 @@ class RemoteStore:
 
     The service must treat the default graph as the union of the named graphs (Virtuoso does
     when no FROM is given; Fuseki needs `tdb2:unionDefaultGraph true`), and should apply one
-    update request atomically (both do)."""
+    update request atomically (both do).
+
+    A document's graph is replaced all or nothing: a write that fails leaves the old graph.
+    - with `graph_store` (a SPARQL 1.1 Graph Store Protocol URL, e.g. Virtuoso's
+      `/sparql-graph-crud`): one HTTP PUT of the whole graph into a staging graph (`NAME#staging`),
+      then one update that MOVEs it over the graph and raises the load version. A PUT cannot
+      replace the graph itself: Virtuoso commits a PUT in batches, so one that fails half-way
+      (a body it cannot parse, a dropped connection) would leave half a graph. A PUT that fails
+      leaves the graph as it was (its staging graph is dropped). Not isolated in Virtuoso: a
+      query running during the PUT sees the staging copy in the union default graph (DISTINCT
+      queries are unaffected), and one running during the MOVE may see the graph part-moved;
+    - otherwise as one SPARQL Update (DROP + INSERT DATA + version raised). Virtuoso refuses
+      that for our graphs (SP031: blank nodes, legal in INSERT DATA, "not allowed in a constant
+      clause"; and a graph of a few thousand triples exceeds its 10,000-line SQL limit): use its
+      Graph Store Protocol there.
+
+    `user`/`password` answer the server's challenge, HTTP Digest or Basic (Virtuoso's
+    authenticated endpoints `/sparql-auth`, `/sparql-graph-crud-auth` want Digest); `token` is
+    sent as `Authorization: Bearer` (our own `policykg serve --update-token`)."""
 
     oxigraph = None
 
     def __init__(self, endpoint: str, update_endpoint: str | None = None, base: str | None = None,
-                 timeout: float = 120.0, headers: dict | None = None, token: str | None = None):
+                 timeout: float = 120.0, headers: dict | None = None, token: str | None = None,
+                 graph_store: str | None = None, user: str | None = None, password: str | None = None):
         self.endpoint = endpoint
         self.update_endpoint = update_endpoint or endpoint
+        self.graph_store = graph_store
         self.meta = meta_graph(base or BASE)
         self.timeout = timeout
         self.headers = dict(headers or {})
         if token:  # e.g. `policykg serve --update-token`: Authorization: Bearer TOKEN
             self.headers["Authorization"] = f"Bearer {token}"
+        handlers = []
+        if user:
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            for url in {self.endpoint, self.update_endpoint, graph_store} - {None}:
+                passwords.add_password(None, url, user, password or "")
+            handlers = [urllib.request.HTTPDigestAuthHandler(passwords),
+                        urllib.request.HTTPBasicAuthHandler(passwords)]
+        self._opener = urllib.request.build_opener(*handlers)
 
-    def _post(self, url: str, form: dict, accept: str | None = None) -> tuple[bytes, str]:
-        data = urllib.parse.urlencode(form).encode("utf-8")
-        req = urllib.request.Request(url, data=data, method="POST")
-        req.add_header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+    def _request(self, url: str, data: bytes | None, content_type: str | None = None,
+                 accept: str | None = None, method: str = "POST") -> tuple[bytes, str]:
+        req = urllib.request.Request(url, data=data, method=method)
+        if content_type:
+            req.add_header("Content-Type", content_type)
         if accept:
             req.add_header("Accept", accept)
         for k, v in self.headers.items():
             req.add_header(k, v)
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+            with self._opener.open(req, timeout=self.timeout) as resp:
                 return resp.read(), resp.headers.get("Content-Type", "")
         except urllib.error.HTTPError as exc:
             body = exc.read()[:500].decode("utf-8", "replace")
@@ -244,31 +289,49 @@ class RemoteStore:
         except urllib.error.URLError as exc:
             raise OSError(f"{url}: {exc.reason}") from None
 
+    def _post(self, url: str, form: dict, accept: str | None = None) -> tuple[bytes, str]:
+        data = urllib.parse.urlencode(form, doseq=True).encode("utf-8")
+        return self._request(url, data, "application/x-www-form-urlencoded; charset=utf-8", accept)
+
     @staticmethod
     def with_prefixes(sparql: str) -> str:
-        declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(sparql)}
-        head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if p not in declared)
-        return head + sparql
+        return with_prefixes(sparql)
 
-    def query(self, sparql: str, union: bool = True):
-        body, ctype = self._post(
-            self.endpoint,
-            {"query": self.with_prefixes(sparql)},
-            "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8",
-        )
-        ctype = ctype.split(";")[0].strip().lower()
-        if ctype in ("application/sparql-results+json", "application/json"):
-            return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-        if ctype in ("application/sparql-results+xml", "application/xml"):
-            return ox.parse_query_results(body, ox.QueryResultsFormat.XML)
-        fmt = ox.RdfFormat.TURTLE if "turtle" in ctype else ox.RdfFormat.N_TRIPLES
-        return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, fmt)]
+    def query(self, sparql: str, union: bool = True, dataset: dict | None = None):
+        """`dataset`: SPARQL Protocol parameters such as {"default-graph-uri": [...]}."""
+        text = self.with_prefixes(sparql)
+        # ask for the result format of the query's form: Virtuoso sends CONSTRUCT results as
+        # SPARQL JSON bindings when JSON is acceptable at all
+        form = _EMPTY.query(text)  # parses (SyntaxError as the embedded store raises it); lazy, never run
+        accept = GRAPH_ACCEPT if not isinstance(form, ox.QuerySolutions | ox.QueryBoolean) else RESULTS_ACCEPT
+        body, ctype = self._post(self.endpoint, {"query": text, **(dataset or {})}, accept)
+        return parse_remote_results(body, ctype)
 
     def update(self, sparql: str) -> None:
         self._post(self.update_endpoint, {"update": self.with_prefixes(sparql)})
 
     def replace_graph(self, name: str, ntriples: str) -> None:
-        self._post(self.update_endpoint, {"update": _replace_update(name, ntriples, self.meta)})
+        if self.graph_store:
+            staging = name + "#staging"
+            url = self.graph_store + ("&" if "?" in self.graph_store else "?") + urllib.parse.urlencode({"graph": staging})
+            try:
+                self._request(url, ntriples.encode("utf-8"), "application/n-triples", method="PUT")
+            except OSError:
+                try:  # the staging graph may hold part of the body: never leave it behind
+                    self._post(self.update_endpoint, {"update": f"DROP SILENT GRAPH <{staging}>"})
+                except OSError:
+                    pass
+                raise
+            self._post(self.update_endpoint,
+                       {"update": f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{name}> ;\n" + _version_update(self.meta)})
+        else:
+            try:
+                self._post(self.update_endpoint, {"update": _replace_update(name, ntriples, self.meta)})
+            except OSError as exc:
+                if "Virtuoso" in str(exc):  # SP031: blank nodes refused in INSERT DATA, or too long
+                    raise OSError(f"{exc}\n(Virtuoso: write through its Graph Store Protocol instead, "
+                                  "--graph-store http://HOST:8890/sparql-graph-crud)") from None
+                raise
 
     def write_graphs(self, graphs: list[tuple[str, str]]) -> None:
         """One update per graph: a SPARQL service applies each request atomically."""
@@ -309,18 +372,58 @@ class RemoteStore:
         pass
 
 
+#: what a remote query asks for: SPARQL JSON (else XML) for SELECT/ASK, N-Triples (else Turtle) for graphs
+RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8"
+_EMPTY = ox.Store()  # an empty in-memory store: tells a query's form without running it anywhere
+
+
+def parse_remote_results(body: bytes, content_type: str):
+    """pyoxigraph results (`QuerySolutions`, `QueryBoolean` or a list of `Triple`) of a remote
+    service's response. Virtuoso names blank nodes `nodeID://b1000` in SPARQL JSON, which is not a
+    blank node label: such labels are rewritten to valid ones (same label, same node)."""
+    ctype = content_type.split(";")[0].strip().lower()
+    if ctype in ("application/sparql-results+json", "application/json"):
+        if b'"bnode"' in body:
+            body = _fix_bnode_labels(body)
+        return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+    if ctype in ("application/sparql-results+xml", "application/xml"):
+        return ox.parse_query_results(body, ox.QueryResultsFormat.XML)
+    fmt = ox.RdfFormat.TURTLE if "turtle" in ctype else ox.RdfFormat.N_TRIPLES
+    return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, fmt)]
+
+
+_BAD_LABEL = re.compile(r"[^A-Za-z0-9_]")
+
+
+def _fix_bnode_labels(body: bytes) -> bytes:
+    doc = json.loads(body)
+    for row in doc.get("results", {}).get("bindings", []):
+        for term in row.values():
+            if term.get("type") == "bnode":
+                term["value"] = "b" + _BAD_LABEL.sub("_", term["value"])
+    return json.dumps(doc).encode("utf-8")
+
+
 def open_store(path: str | Path | None = None, endpoint: str | None = None, memory: bool = False,
                update_endpoint: str | None = None, base: str | None = None,
-               read_only: bool = False, token: str | None = None) -> GraphStore:
-    """The store to use: remote when `endpoint` is given (`token`, default the environment
-    variable POLICYKG_UPDATE_TOKEN, is sent as a Bearer token), in memory when `memory` (or no
-    path), else embedded Oxigraph in the directory `path` (created if missing, unless
-    `read_only`: then it must exist, and other processes may read it at the same time)."""
+               read_only: bool = False, token: str | None = None,
+               graph_store: str | None = None) -> GraphStore:
+    """The store to use: remote when `endpoint` is given, in memory when `memory` (or no path),
+    else embedded Oxigraph in the directory `path` (created if missing, unless `read_only`: then
+    it must exist, and other processes may read it at the same time).
+
+    A remote store writes each graph through the Graph Store Protocol at `graph_store` when
+    given, else by SPARQL Update (see `RemoteStore`). Credentials come from the environment:
+    POLICYKG_UPDATE_TOKEN (unless `token` is given) is sent as a Bearer token;
+    POLICYKG_ENDPOINT_USER and POLICYKG_ENDPOINT_PASSWORD answer a Digest or Basic challenge."""
     if endpoint:
         import os
 
         token = token if token is not None else os.environ.get("POLICYKG_UPDATE_TOKEN")
-        return RemoteStore(endpoint, update_endpoint, base=base, token=token)
+        return RemoteStore(endpoint, update_endpoint, base=base, token=token, graph_store=graph_store,
+                           user=os.environ.get("POLICYKG_ENDPOINT_USER"),
+                           password=os.environ.get("POLICYKG_ENDPOINT_PASSWORD"))
     if memory or path is None:
         return OxigraphStore(None, base=base)
     return OxigraphStore(path, base=base, read_only=read_only)

@@ -22,9 +22,7 @@ _lock = threading.Lock()
 
 def _compute(ep, jurisdiction: str | None, max_owners: int) -> dict:
     from policykg.analysis import build_graphs, metrics, restrict, to_dict
-    from policykg.graph.store import open_store
-
-    store = open_store(ep.db, read_only=True)
+    store = ep.open_store()
     try:
         network = build_graphs(store)
     finally:

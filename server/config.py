@@ -3,6 +3,7 @@
 Environment variables (used by `gunicorn 'policykg.server:create_app()'`):
 
   POLICYKG_STORE            store directory (default data/store)
+  POLICYKG_ENDPOINT         answer from this remote SPARQL endpoint instead of the store directory
   POLICYKG_BASE             base IRI of the data (default https://w3id.org/policykg/id/)
   POLICYKG_UPDATE_TOKEN     enables SPARQL Update for requests bearing this token
   POLICYKG_TIMEOUT          query time limit, seconds (default 30)
@@ -33,6 +34,7 @@ from policykg.graph.store import DEFAULT_STORE
 @dataclass
 class ServerConfig:
     store: str = DEFAULT_STORE
+    endpoint: str | None = None  # a remote SPARQL store's query URL (serve --endpoint)
     base: str = DEFAULT_BASE
     update_token: str | None = None
     timeout: float = 30.0

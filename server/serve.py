@@ -27,11 +27,11 @@ DEFAULT_PORT = 8000
 
 def make_config(store: str | None = None, base: str | None = None, update_token: str | None = None,
                 timeout: float | None = None, max_rows: int | None = None,
-                workers: int | None = None) -> ServerConfig:
+                workers: int | None = None, endpoint: str | None = None) -> ServerConfig:
     """The environment's settings (POLICYKG_*), overridden by every argument that is not None."""
     cfg = ServerConfig.from_env()
     overrides = {"store": store, "base": base, "update_token": update_token, "timeout": timeout,
-                 "max_rows": max_rows, "workers": workers}
+                 "max_rows": max_rows, "workers": workers, "endpoint": endpoint}
     for key, value in overrides.items():
         if value is not None:
             setattr(cfg, key, value)
@@ -40,23 +40,33 @@ def make_config(store: str | None = None, base: str | None = None, update_token:
 
 
 def check_store(cfg: ServerConfig) -> None:
+    if cfg.endpoint:
+        check_endpoint(cfg.endpoint)
+        return
     db = Path(oxigraph_dir(cfg.store))
     if not (db / "CURRENT").exists():
         raise FileNotFoundError(f"no store at {cfg.store} (run `policykg load FILES --store {cfg.store}` first)")
 
 
+def check_endpoint(endpoint: str) -> None:
+    """Raises OSError (naming the URL) unless the remote SPARQL endpoint answers a query."""
+    from policykg.graph.store import open_store
+
+    open_store(endpoint=endpoint).query("ASK { }")
+
+
 def serve(store: str | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           workers: int | None = None, *, base: str | None = None, update_token: str | None = None,
-          timeout: float | None = None, max_rows: int | None = None) -> int:
+          timeout: float | None = None, max_rows: int | None = None, endpoint: str | None = None) -> int:
     """Serves the store at http://host:port/ until interrupted. Arguments left None come from the
     environment (POLICYKG_*), then ServerConfig's defaults. Raises FileNotFoundError without a store."""
-    cfg = make_config(store, base, update_token, timeout, max_rows, workers)
+    cfg = make_config(store, base, update_token, timeout, max_rows, workers, endpoint)
     check_store(cfg)
     from .app import create_app
 
     app = create_app(cfg)
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    print(f"policykg: serving {cfg.store} on http://{bind}/ (SPARQL at /sparql; "
+    print(f"policykg: serving {cfg.endpoint or cfg.store} on http://{bind}/ (SPARQL at /sparql; "
           f"{'updates enabled with token' if cfg.update_token else 'read-only'}; time limit {cfg.timeout:g} s; "
           f"row limit {cfg.max_rows})", file=sys.stderr, flush=True)
     from .http_worker import Worker

@@ -27,7 +27,7 @@ EXTENSION = "policykg"
 @dataclass
 class Endpoint:
     cfg: ServerConfig
-    db: str  # the RocksDB directory the workers open
+    db: str  # the RocksDB directory the workers open (or the remote endpoint's URL they query)
     pool: QueryPool
     queries: dict[str, canned.CannedQuery]
     version: StoreVersion = field(init=False)
@@ -42,7 +42,7 @@ class Endpoint:
     @classmethod
     def open(cls, cfg: ServerConfig) -> Endpoint:
         """The state for a store; workers start on first use, in the process that serves."""
-        db = oxigraph_dir(cfg.store)
+        db = cfg.endpoint or oxigraph_dir(cfg.store)
         pool = QueryPool(db, cfg.workers, cfg.queue_wait, cfg.worker_memory_mb or None,
                          version_query=LOAD_VERSION_QUERY, settle=cfg.settle)
         return cls(cfg, db, pool, canned.load_all())
@@ -53,6 +53,14 @@ class Endpoint:
         _, rows = self.pool.run({"op": "query", "query": query, "raw": True, "max_rows": max_rows,
                                  "union": union}, timeout or self.cfg.timeout, wait)
         return rows
+
+    def open_store(self):
+        """A `policykg.graph` store over the same data, for code that reads it in this process."""
+        from policykg.graph.store import open_store
+
+        if self.cfg.endpoint:
+            return open_store(endpoint=self.cfg.endpoint, base=self.cfg.base)
+        return open_store(self.db, read_only=True)
 
     def cached(self, key: str, compute: Callable[[], Any]) -> Any:
         """`compute()`, kept until the store's load version changes."""

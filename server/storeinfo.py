@@ -25,10 +25,18 @@ def oxigraph_dir(store: str) -> str:
     return str(p)
 
 
+_STARTED = time.time()
+_STARTED_NS = time.time_ns()
+
+
 def store_signature(db: str) -> tuple[str, float]:
     """A digest of the RocksDB directory's bookkeeping (CURRENT, MANIFEST, table and log files: names,
     sizes, times) and its newest modification time. It changes with every write that reaches disk and
-    not otherwise (read-only openers write nothing there). ("missing", now) without a directory."""
+    not otherwise (read-only openers write nothing there). ("missing", now) without a directory.
+    A remote endpoint (a URL) has no files to watch: its signature is fixed for the life of the server
+    process, so after reloading a remote store, restart `policykg serve --endpoint` (README)."""
+    if "://" in db:
+        return f"remote-{_STARTED_NS:x}", _STARTED
     h = hashlib.sha1()
     newest = 0.0
     try:

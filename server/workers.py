@@ -238,7 +238,12 @@ def worker_main(conn, store_path: str, read_only: bool, memory_mb: int | None,
     try:
         import pyoxigraph as ox
 
-        store = ox.Store.read_only(store_path) if read_only else ox.Store(store_path)
+        from .remote import RemoteQueryStore, is_endpoint
+
+        if is_endpoint(store_path):  # `serve --endpoint`: this worker forwards to a remote store
+            store = RemoteQueryStore(store_path)
+        else:
+            store = ox.Store.read_only(store_path) if read_only else ox.Store(store_path)
     except Exception as e:  # noqa: BLE001 - reported to the parent, which refuses to start
         conn.send(("fatal", f"cannot open store {store_path!r}: {e}"))
         return

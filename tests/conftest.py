@@ -152,3 +152,103 @@ def scratch_store(tmp_path, w3c_store) -> str:
     dst = tmp_path / "store"
     shutil.copytree(w3c_store, dst, ignore=shutil.ignore_patterns("LOCK"))
     return str(dst)
+
+
+# =====================================================================================
+# Virtuoso (remote store helper): Debian's virtuoso-opensource, started in a temporary directory
+# =====================================================================================
+
+VIRTUOSO_INI = ("/etc/virtuoso-opensource-7/virtuoso.ini", "/usr/share/virtuoso-opensource-7/virtuoso.ini")
+
+
+def virtuoso_ini(template: str, db: Path, sql_port: int, http_port: int) -> str:
+    """The packaged ini with its own database directory, both ports on 127.0.0.1, no row cap below
+    our own, and no refusal by cost estimate (Virtuoso's estimator refuses some canned queries
+    that run in milliseconds)."""
+    import re
+
+    out, section = [], ""
+    for line in template.splitlines():
+        m = re.match(r"\s*\[(.+)\]", line)
+        if m:
+            section = m.group(1)
+        key = line.split("=", 1)[0].strip() if "=" in line and not line.lstrip().startswith(";") else ""
+        if key in ("DatabaseFile", "ErrorLogFile", "LockFile", "TransactionFile", "xa_persistent_file"):
+            line = f"{key} = {db / Path(line.split('=', 1)[1].split(';')[0].strip()).name}"
+        elif key == "ServerPort" and section in ("Parameters", "HTTPServer"):
+            line = f"ServerPort = 127.0.0.1:{sql_port if section == 'Parameters' else http_port}"
+        elif key == "DirsAllowed":
+            line = f"DirsAllowed = ., {db}, /usr/share/virtuoso-opensource-7/vad"
+        elif key == "ResultSetMaxRows":
+            line = "ResultSetMaxRows = 1000000"
+        elif key == "MaxQueryCostEstimationTime":
+            line = "MaxQueryCostEstimationTime = 0"
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+class VirtuosoServer:
+    """virtuoso-t in `directory` (database, ini, log), SPARQL Update granted to the anonymous
+    SPARQL user; `stop()` ends it. Fails (never skips) when Virtuoso is not installed."""
+
+    def __init__(self, directory: Path, timeout: float = 180.0):
+        exe, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+        template = next((p for p in VIRTUOSO_INI if Path(p).exists()), None)
+        if not exe or not isql or not template:
+            pytest.fail("Virtuoso is not installed (virtuoso-t, isql-vt, virtuoso.ini): "
+                        "`apt-get install -y --no-install-recommends virtuoso-opensource` (bash .ci/install does)")
+        self.dir = Path(directory)
+        db = self.dir / "db"
+        db.mkdir(parents=True, exist_ok=True)
+        self.sql_port, self.http_port = free_port(), free_port()
+        ini = self.dir / "virtuoso.ini"
+        ini.write_text(virtuoso_ini(Path(template).read_text(), db, self.sql_port, self.http_port))
+        self.url = f"http://127.0.0.1:{self.http_port}"
+        self.sparql = self.url + "/sparql"
+        self.graph_store = self.url + "/sparql-graph-crud"
+        self.log = self.dir / "virtuoso.out"
+        self._log_handle = open(self.log, "wb")
+        self.proc = subprocess.Popen([exe, "+configfile", str(ini), "+foreground"], cwd=db,
+                                     stdout=self._log_handle, stderr=subprocess.STDOUT)
+        self._wait(timeout)
+        self.isql('GRANT SPARQL_UPDATE TO "SPARQL";')
+
+    def _wait(self, timeout: float) -> None:
+        import requests
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"virtuoso-t exited: {self.log.read_text(errors='replace')[-2000:]}")
+            try:
+                if requests.get(self.sparql, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"virtuoso-t did not start in {timeout:g} s: {self.log.read_text(errors='replace')[-2000:]}")
+
+    def isql(self, sql: str) -> str:
+        proc = subprocess.run(["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={sql}"],
+                              capture_output=True, text=True, timeout=60)
+        if proc.returncode != 0 or "Error" in proc.stdout:
+            raise RuntimeError(f"isql-vt {sql!r}: {proc.stdout[-1000:]} {proc.stderr[-1000:]}")
+        return proc.stdout
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._log_handle.close()
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory):
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()
