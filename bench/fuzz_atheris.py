@@ -22,31 +22,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 WORK_PER_CHARACTER = 400  # generous: real documents run at 15-50 loader lines per character
 
 
-def _work(fn) -> int:
-    count = 0
-
-    def local(frame, event, arg):
-        nonlocal count
-        if event == "line":
-            count += 1
-        return local
-
-    def calls(frame, event, arg):
-        return local if "/loaders/" in frame.f_code.co_filename else None
-
-    previous = sys.gettrace()
-    sys.settrace(calls)
-    try:
-        fn()
-    finally:
-        sys.settrace(previous)
-    return count
-
-
 def test_one_input(data: bytes) -> None:
     from policykg.loaders import ExtractionError, extract_text
     from policykg.loaders.reading import decode_bytes
-    from test_fuzz_loaders import assert_offsets_slice_to_quotes
+    from test_fuzz_loaders import assert_offsets_slice_to_quotes, loader_lines
 
     try:
         text, _encoding = decode_bytes(data, "fuzz.txt")
@@ -60,7 +39,7 @@ def test_one_input(data: bytes) -> None:
         except ExtractionError:
             pass
 
-    work = _work(run) if len(text) > 200 else (run() or 0)
+    work = loader_lines(run) if len(text) > 200 else (run() or 0)
     if work and work > WORK_PER_CHARACTER * len(text) + 20000:
         raise AssertionError(f"{work} loader lines for {len(text)} characters")
     record = result.get("record")

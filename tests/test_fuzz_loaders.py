@@ -93,8 +93,9 @@ def test_any_file_name_bytes_become_printable(parts):
 
 # ------------------------------------------------------------------ linear work
 
-def _loader_lines(text: str) -> int:
-    """Lines of policykg.loaders executed to extract `text`: a count of the work, machine-independent."""
+def loader_lines(fn) -> int:
+    """Lines of policykg.loaders executed while `fn()` runs: a count of the work, machine-independent
+    (also the quadratic-spot check of bench/fuzz_atheris.py)."""
     count = 0
 
     def local(frame, event, arg):
@@ -106,15 +107,26 @@ def _loader_lines(text: str) -> int:
     def calls(frame, event, arg):
         return local if "/loaders/" in frame.f_code.co_filename.replace("\\", "/") else None
 
-    extract_text("一、预热\n（一）加载词表。")  # the vocabularies load once, outside the count
+    previous = sys.gettrace()
     sys.settrace(calls)
     try:
-        extract_text(text)
-    except ExtractionError:
-        pass
+        fn()
     finally:
-        sys.settrace(None)
+        sys.settrace(previous)
     return count
+
+
+def _loader_lines(text: str) -> int:
+    """Lines of policykg.loaders executed to extract `text`."""
+    extract_text("一、预热\n（一）加载词表。")  # the vocabularies load once, outside the count
+
+    def run() -> None:
+        try:
+            extract_text(text)
+        except ExtractionError:
+            pass
+
+    return loader_lines(run)
 
 
 _ROW = "{k}\n推进第{k}项重点工作，完成率达到{p}%\n市发改委\n市财政局\n2025年底前\n"
